@@ -22,7 +22,7 @@ export function readConfig(): InspectorConfig {
     backend: c.get<string>('backend', 'onnx') === 'reference' ? 'reference' : 'onnx',
     executionProvider: PROVIDERS.includes(provider as ExecutionProviderPreference) ? (provider as ExecutionProviderPreference) : 'auto',
     maxTokens: Math.max(1, c.get<number>('maxTokens', 4096)),
-    memoryBudgetMB: Math.max(64, c.get<number>('memoryBudgetMB', 1024)),
+    memoryBudgetMB: Math.max(64, c.get<number>('memoryBudgetMB', 512)),
     engineThreads: Math.max(0, c.get<number>('engine.threads', 0)),
     engineMemoryLimitMB: Math.max(256, c.get<number>('engine.memoryLimitMB', 4096)),
   };
