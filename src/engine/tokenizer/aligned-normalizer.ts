@@ -49,9 +49,15 @@ const MARK = /^\p{M}$/u;
  * the combining marks after it (NFC, NFKC). We try code points first, then such clusters; the
  * concatenation of the pieces must equal f(whole text), or the transform is not local and we
  * refuse. Lowercasing Σ is the one context-dependent case (final sigma): pieces of the same
- * length as the whole result let us cut that result at the piece boundaries.
+ * length as the whole result let us cut that result at the piece boundaries. Cluster-wise
+ * transforms (composition) need `decompose`, the matching decomposition, to align their output.
  */
-export function transformLocally(a: AlignedText, f: (s: string) => string, label: string): AlignedText {
+export function transformLocally(
+  a: AlignedText,
+  f: (s: string) => string,
+  label: string,
+  decompose?: (s: string) => string,
+): AlignedText {
   const whole = f(joined(a));
   const perChar = a.chars.map(f);
   const fromPieces = (pieces: string[], units: number[][]): AlignedText | undefined => {
@@ -85,9 +91,23 @@ export function transformLocally(a: AlignedText, f: (s: string) => string, label
     else clusters[clusters.length - 1].push(i);
   }
   const clusterPieces = clusters.map((c) => f(c.map((i) => a.chars[i]).join('')));
-  if (clusterPieces.join('') === whole) {
-    const r = fromPieces(clusterPieces, clusters);
-    if (r) return r;
+  if (clusterPieces.join('') === whole && decompose) {
+    // Inside a cluster, each output character takes the place of the input characters its
+    // decomposition consumes and is aligned with the first of them only; the others are
+    // dropped. This is how the Rust core aligns a composed 'é' (with the 'e', not the accent).
+    const out: AlignedText = { chars: [], start: [], end: [] };
+    clusters.forEach((cluster, k) => {
+      let p = 0;
+      for (const ch of clusterPieces[k]) {
+        const need = decompose(ch).length;
+        const first = Math.min(p, cluster.length - 1);
+        for (let got = 0; p < cluster.length && got < need; p++) got += decompose(a.chars[cluster[p]]).length;
+        out.chars.push(ch);
+        out.start.push(a.start[cluster[first]]);
+        out.end.push(a.end[cluster[first]]);
+      }
+    });
+    return out;
   }
   throw new UnsupportedNormalizationError(`the ${label} normalization does not act locally on this text, so offsets cannot be recovered`);
 }
@@ -242,7 +262,8 @@ export function normalizeAligned(a: AlignedText, step: ComponentJson | null | un
     case 'NFKC':
     case 'NFKD': {
       const form = step.type;
-      return transformLocally(a, (s) => s.normalize(form), form);
+      const decomposed = form === 'NFKC' || form === 'NFKD' ? 'NFKD' : 'NFD';
+      return transformLocally(a, (s) => s.normalize(form), form, (s) => s.normalize(decomposed));
     }
     case 'StripAccents':
       return filterChars(a, (ch) => !MARK.test(ch));
@@ -256,7 +277,7 @@ export function normalizeAligned(a: AlignedText, step: ComponentJson | null | un
       // The JS library approximates SentencePiece's compiled map the same way.
       let t = filterChars(a, (ch) => !/^[\u0001-\u0008\u000B\u000E-\u001F\u007F\u008F\u009F]$/.test(ch));
       t = mapChars(t, (ch) => (/^[\u0009\u000A\u000C\u000D\u00A0\u1680\u2000-\u200F\u2028\u2029\u202F\u205F\u2581\u3000\uFEFF\uFFFD]$/.test(ch) ? ' ' : ch));
-      return transformLocally(t, (s) => s.normalize('NFKC'), 'NFKC');
+      return transformLocally(t, (s) => s.normalize('NFKC'), 'NFKC', (s) => s.normalize('NFKD'));
     }
     default:
       throw new UnsupportedNormalizationError(`the ${step.type} normalizer is not supported by the offset recovery of the JS backend`);

@@ -16,11 +16,12 @@ import type { RawToken } from './token-spans';
 import {
   isByteLevel,
   metaspaceMarker,
-  modelVocabEntries,
   postProcessorSpecialCounts,
   postProcessorSteps,
+  preTokenizerSteps,
   specialTokenIds,
   trimsOffsets,
+  unknownTokenId,
   type AddedTokenJson,
   type TokenizerJson,
 } from './tokenizer-json';
@@ -52,6 +53,8 @@ export class AlignmentPlan {
   readonly leadingSpecials: number;
   readonly trailingSpecials: number;
   readonly trim: { enabled: boolean; addPrefixSpace: boolean };
+  /** Whether a pre-tokenizer throws whitespace away (BERT, Whitespace …) rather than keeping it in tokens. */
+  readonly dropsWhiteSpace: boolean;
 
   constructor(readonly json: TokenizerJson) {
     const model = json.model;
@@ -62,8 +65,7 @@ export class AlignmentPlan {
     this.endOfWordSuffix = model.end_of_word_suffix || undefined;
     this.byteFallback = model.byte_fallback === true;
     this.spaceMarker = metaspaceMarker(json);
-    const vocab = new Map(modelVocabEntries(json));
-    this.unkId = typeof model.unk_id === 'number' ? model.unk_id : model.unk_token ? vocab.get(model.unk_token) : undefined;
+    this.unkId = unknownTokenId(json);
     this.added = new Map((json.added_tokens ?? []).map((t) => [t.id, t]));
     this.specialIds = specialTokenIds(json);
     const counts = postProcessorSpecialCounts(json);
@@ -71,6 +73,11 @@ export class AlignmentPlan {
     this.trailingSpecials = counts.trailing;
     const trimStep = postProcessorSteps(json).find((s) => s.type === 'ByteLevel' || s.type === 'RobertaProcessing');
     this.trim = { enabled: trimsOffsets(json), addPrefixSpace: trimStep?.add_prefix_space === true };
+    this.dropsWhiteSpace = preTokenizerSteps(json).some(
+      (s) =>
+        s.type === 'BertPreTokenizer' || s.type === 'Whitespace' || s.type === 'WhitespaceSplit' ||
+        s.type === 'CharDelimiterSplit' || (s.type === 'Split' && s.behavior === 'Removed'),
+    );
   }
 
   /** The bytes a (non-added) token stands for in the normalized text. */
@@ -208,7 +215,7 @@ export function recoverOffsets(
     const id = ids[i];
     // The unknown token is usually an added special token too, but it stands for text.
     if (plan.unkId !== undefined && id === plan.unkId) {
-      while (atWhiteSpace(cursor)) cursor = skipUnit(cursor);
+      if (plan.dropsWhiteSpace) while (atWhiteSpace(cursor)) cursor = skipUnit(cursor);
       if (cursor >= nBytes) throw new OffsetRecoveryError(`the unknown ${describe(i)} has no text left to stand for`);
       const from = cursor;
       const firstChar = units.chars[nb.unitOfByte[cursor]];
@@ -253,7 +260,9 @@ export function recoverOffsets(
 
     const surface = plan.surfaceBytes(tokens[i]);
     // Whitespace the pre-tokenizer dropped lies between tokens.
-    while (surface.length > 0 && atWhiteSpace(cursor) && nb.bytes[cursor] !== surface[0]) cursor = skipUnit(cursor);
+    if (plan.dropsWhiteSpace) {
+      while (surface.length > 0 && atWhiteSpace(cursor) && nb.bytes[cursor] !== surface[0]) cursor = skipUnit(cursor);
+    }
     let firstMatched = -1;
     let lastMatched = -1;
     for (let k = 0; k < surface.length; k++) {

@@ -55,11 +55,14 @@ export class NativeTextTokenizer implements TextTokenizer {
     const table = codePointToUtf16Table(text);
     const raw: RawToken[] = new Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
-      let [cpStart, cpEnd] = offsets[i];
+      const cpStart = offsets[i][0];
+      let cpEnd = offsets[i][1];
       // The Rust core aligns a space it inserted itself (add_prefix_space, Metaspace's prepended
-      // '▁') with the first character of the text; when such a space is a token on its own it
-      // covers none of the source.
-      if (this.isSpaceOnly(tokens[i]) && !/\s/u.test(text.slice(table[cpStart], table[cpEnd]))) cpEnd = cpStart;
+      // '▁') with the first character after it, which the next token covers too. Such a space
+      // token stands for nothing in the source.
+      if (this.isSpaceOnly(tokens[i]) && i + 1 < ids.length && insertedMask[i + 1] !== 1 && offsets[i + 1][0] < cpEnd) {
+        cpEnd = cpStart;
+      }
       raw[i] = { id: ids[i], token: tokens[i], inserted: insertedMask[i] === 1, cpStart, cpEnd };
     }
     return assembleTokenSpans(text, table, raw, this.specialIds);
@@ -67,7 +70,7 @@ export class NativeTextTokenizer implements TextTokenizer {
 
   private isSpaceOnly(token: string): boolean {
     if (token.length === 0) return false;
-    for (const ch of token) if (ch !== ' ' && ch !== this.spaceMarker) return false;
+    for (const ch of token) if (ch !== this.spaceMarker) return false;
     return true;
   }
 

@@ -23,7 +23,9 @@ export interface TextTokenizer {
   /**
    * Tokens of `text` in order. For normal tokens `text.slice(start, end) === token.text`; spans
    * are ordered, never overlap and never split a surrogate pair. Special tokens the
-   * post-processor inserts have an empty span and their token string as text. A byte-level
+   * post-processor inserts have an empty span and their token string as text; control tokens
+   * typed literally in the text ('<|endoftext|>') are special with the span of the literal; an
+   * unknown-word token ([UNK]) is not special and spans the text it replaced. A byte-level
    * token holding only the trailing bytes of a character another token started gets an empty
    * span at the end of that character (the character belongs to the token with its first byte).
    */

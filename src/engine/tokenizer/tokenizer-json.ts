@@ -91,8 +91,24 @@ export function idSpaceSize(json: TokenizerJson): number {
   return max + 1;
 }
 
+/** Id of the unknown-token placeholder ([UNK], <unk>), when the model has one. */
+export function unknownTokenId(json: TokenizerJson): number | undefined {
+  const model = json.model;
+  if (typeof model.unk_id === 'number') return model.unk_id;
+  if (!model.unk_token) return undefined;
+  for (const [token, id] of modelVocabEntries(json)) if (token === model.unk_token) return id;
+  return (json.added_tokens ?? []).find((t) => t.content === model.unk_token)?.id;
+}
+
+/**
+ * Ids of the control tokens (BOS, EOS, [CLS], [SEP], padding, mask …). The unknown token is left
+ * out even when it is declared special: in an encoding it stands for real text.
+ */
 export function specialTokenIds(json: TokenizerJson): Set<number> {
-  return new Set((json.added_tokens ?? []).filter((t) => t.special).map((t) => t.id));
+  const ids = new Set((json.added_tokens ?? []).filter((t) => t.special).map((t) => t.id));
+  const unk = unknownTokenId(json);
+  if (unk !== undefined) ids.delete(unk);
+  return ids;
 }
 
 function componentsOf(node: ComponentJson | null | undefined, listField: string): ComponentJson[] {
