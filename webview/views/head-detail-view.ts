@@ -164,6 +164,8 @@ export class HeadDetailView {
       c.style.height = `${height}px`;
     }
     this.clampPan(width, height);
+    // Geometry for tools and tests that point at a cell (CSS pixels).
+    Object.assign(this.canvas.dataset, { cell: String(cw), left: String(LEFT - this.ui.panX), top: String(TOP - this.ui.panY) });
     const ctx = this.canvas.getContext('2d')!;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const style = getComputedStyle(document.body);

@@ -97,7 +97,6 @@ export class AttentionPanel {
     const runId = nextRunId++;
     this.input = input;
     this.store.clear();
-    this.panel.title = `${PANEL_TITLE}: ${input.sourceLabel}`.slice(0, 80);
     const pipeline = new RunPipeline(runId, this.store, this.deps.analyze, input.sourceLabel);
     this.pipeline = pipeline;
     const started = Date.now();

@@ -1,0 +1,114 @@
+// The headline flow in a real VS Code: select text, right-click → Inspect Attention, and check
+// the panel against the engine itself (the CLI on the same text and model): token chips match
+// the tokenizer, the L × H grid fills with thumbnails and pattern badges, the hover read-out shows
+// the engine's exact weight, a token click selects its span in the editor, and token text that
+// looks like HTML is shown literally. Screenshots (dark and light) go to test-results/.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useVsCodeSession } from '../harness';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const SAMPLE = [
+  'def greet(name):',
+  '    html = "<img src=x onerror=alert(1)>"',
+  '    return f"hello {name}, hello {name}"',
+].join('\n');
+
+interface InspectJson {
+  tokens: { text: string; start: number; end: number; special: boolean }[];
+  model: { layers: number; heads: number; name: string };
+  heads: { layer: number; head: number; label: string }[];
+  weights: { layer: number; data: number[][][] }[];
+}
+
+/** The engine's own answer for the same text, through the CLI (same bundled model, same backend). */
+function engineAnswer(text: string): InspectJson {
+  const dir = mkdtempSync(join(tmpdir(), 'attn-e2e-'));
+  const input = join(dir, 'sample.py');
+  const out = join(dir, 'out.json');
+  writeFileSync(input, text);
+  execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'inspect.js'), 'inspect', '--file', input, '--json', out, '--weights', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  return JSON.parse(readFileSync(out, 'utf8')) as InspectJson;
+}
+
+describe('panel: Inspect Attention on a selection', function () {
+  const vscode = useVsCodeSession({ theme: 'dark', files: { 'sample.py': SAMPLE + '\n' } });
+  let expected: InspectJson;
+
+  before(() => {
+    expected = engineAnswer(SAMPLE);
+  });
+
+  it('opens from the editor context menu and streams tokens, thumbnails and badges', async () => {
+    const { workbench } = vscode();
+    await workbench.openFile('sample.py');
+    await workbench.selectAll();
+    await workbench.runEditorContextMenu('Inspect Attention');
+    const panel = await workbench.webview('Attention Inspector', { timeoutMs: 90_000 });
+    await panel.locator('.tile[data-head]').first().waitFor({ timeout: 90_000 });
+    const { layers, heads } = expected.model;
+    await panel.waitForFunction((n) => document.querySelectorAll('.tile[data-head]').length === n, layers * heads, { timeout: 60_000 });
+    assert.equal(await panel.locator('.tile canvas.thumb').count(), layers * heads);
+    const badges = await panel.locator('.tile .badge').allInnerTexts();
+    assert.ok(badges.length > 0, 'pattern badges are shown');
+    const labels = await panel.locator('.tile[data-head]').evaluateAll((els) => els.map((e) => e.getAttribute('data-label')));
+    assert.deepEqual(labels, expected.heads.map((h) => h.label), 'badges are the engine labels, in layer/head order');
+    await vscode().screenshot('panel-heads-dark');
+  });
+
+  it('shows one chip per token, with HTML-looking text rendered literally', async () => {
+    const panel = await vscode().workbench.webview('Attention Inspector');
+    await panel.locator('vscode-tab-header', { hasText: 'Tokens' }).click();
+    const chips = await panel.locator('.token-flow .token').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    assert.equal(chips.length, expected.tokens.length);
+    expected.tokens.forEach((t, i) => assert.equal(chips[i], `token ${i}: ${JSON.stringify(t.text)}`));
+    assert.equal(await panel.locator('img').count(), 0, 'no <img> element was created from token text');
+    const text = await panel.locator('.token-flow').innerText();
+    assert.ok(text.includes('<img') || text.includes('img'), 'the markup characters are visible as text');
+  });
+
+  it('selects the clicked token\'s span in the editor', async () => {
+    const { workbench } = vscode();
+    const panel = await workbench.webview('Attention Inspector');
+    const index = expected.tokens.findIndex((t) => t.text.trim() === 'greet' || t.text.includes('greet'));
+    assert.ok(index >= 0, 'the sample has a token for "greet"');
+    const t = expected.tokens[index];
+    await panel.locator(`.token-flow .token[data-index="${index}"]`).click();
+    await workbench.waitForSelectionLength(t.end - t.start);
+    await panel.locator('.token.picked').waitFor();
+    await vscode().screenshot('panel-tokens-dark');
+  });
+
+  it('reads out the engine\'s exact weight on hover in the head detail', async () => {
+    const panel = await vscode().workbench.webview('Attention Inspector');
+    await panel.locator('vscode-tab-header', { hasText: 'Heads' }).click();
+    await panel.locator('.tile[data-layer="1"][data-head="2"]').click();
+    const canvas = panel.locator('canvas.heatmap');
+    await canvas.waitFor();
+    // Hover the cell of query row 6 (or the last) and its first key, then read the exact value.
+    const n = expected.tokens.length;
+    const g = await canvas.evaluate((c) => ({ ...(c as HTMLElement).dataset }));
+    const [cell, left, top] = [Number(g.cell), Number(g.left), Number(g.top)];
+    const i = Math.min(n - 1, 6);
+    const j = 0;
+    await canvas.hover({ position: { x: left + (j + 0.5) * cell, y: top + (i + 0.5) * cell } });
+    await panel.waitForFunction(() => (document.querySelector('.readout') as HTMLElement | null)?.dataset.weight, undefined, { timeout: 10_000 });
+    const data = await panel.locator('.readout').evaluate((e) => ({ ...(e as HTMLElement).dataset, text: e.textContent }));
+    assert.equal(Number(data.query), i);
+    assert.equal(Number(data.key), j);
+    const engine = expected.weights.find((w) => w.layer === 1)!.data[2][i][j];
+    assert.ok(Math.abs(Number(data.weight) - engine) <= 1e-6, `read-out ${data.weight} vs engine ${engine}`);
+    await vscode().screenshot('panel-detail-dark');
+  });
+
+  it('reads well in the light theme', async () => {
+    await vscode().setTheme('light');
+    const panel = await vscode().workbench.webview('Attention Inspector');
+    await panel.locator('vscode-tab-header', { hasText: 'Heads' }).click();
+    await panel.waitForFunction(() => document.body.classList.contains('vscode-light'));
+    await vscode().screenshot('panel-heads-light');
+  });
+});
