@@ -1,11 +1,9 @@
-// Where the shared ONNX node test cases live (beside the repository), for tests that
-// read real files. Tests that need them skip with a visible message when absent.
+// Where the shared ONNX node test cases live (the conformance runner's folder), for
+// tests that read real files. Tests that need them skip with a visible message when absent.
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { conformanceDir } from '../../../conformance/conformance-cases';
 
-export const sharedCasesDir = resolve(
-  process.env.ATTENTION_CONFORMANCE_DIR ?? join(__dirname, '..', '..', '..', '..', '..', 'shared', 'conformance', 'onnx-node'),
-);
+export const sharedCasesDir = conformanceDir();
 
 export function sharedCasesAvailable(): boolean {
   return existsSync(sharedCasesDir);
