@@ -39,11 +39,17 @@ for (const [src, out] of nodeEntries) {
     external: nodeExternals,
   });
 }
-if (existsSync('webview/main.ts')) {
+/** Webview bundles: the attention panel and the lessons panel. */
+const webviewEntries = [
+  ['webview/main.ts', 'dist/webview/main.js'],
+  ['webview/lessons/lessons-main.ts', 'dist/webview/lessons.js'],
+];
+for (const [src, out] of webviewEntries) {
+  if (!existsSync(src)) continue;
   builds.push({
     ...common,
-    entryPoints: ['webview/main.ts'],
-    outfile: 'dist/webview/main.js',
+    entryPoints: [src],
+    outfile: out,
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
