@@ -47,6 +47,10 @@ export class JsTextTokenizer implements TextTokenizer {
     return this.tokenizer.id_to_token(id);
   }
 
+  tokenToId(token: string): number | undefined {
+    return this.tokenizer.token_to_id(token);
+  }
+
   async decode(ids: readonly number[]): Promise<string> {
     return this.tokenizer.decode([...ids], { skip_special_tokens: false });
   }

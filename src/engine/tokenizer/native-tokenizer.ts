@@ -78,6 +78,10 @@ export class NativeTextTokenizer implements TextTokenizer {
     return this.tokenizer.idToToken(id) ?? undefined;
   }
 
+  tokenToId(token: string): number | undefined {
+    return this.tokenizer.tokenToId(token) ?? undefined;
+  }
+
   decode(ids: readonly number[]): Promise<string> {
     return this.tokenizer.decode([...ids], false);
   }

@@ -32,6 +32,8 @@ export interface TextTokenizer {
   encode(text: string, options?: EncodeOptions): Promise<TokenSpan[]>;
   /** The token string of an id (as stored in the vocabulary), or undefined when out of range. */
   idToToken(id: number): string | undefined;
+  /** The id of a token string (vocabulary or added token), or undefined when it has none. */
+  tokenToId(token: string): number | undefined;
   /** Text of a sequence of ids, special tokens included. */
   decode(ids: readonly number[]): Promise<string>;
 }
