@@ -1,0 +1,202 @@
+#!/usr/bin/python3
+"""Step 3 of the recipe: train the bundled GPT on the tokenized corpus (from train_tokenizer.mjs),
+mixing in synthetic repeated random-token segments so induction heads form, and log the head
+scores that prove they did. Deterministic: fixed seeds, 2 threads, fixed step count.
+
+usage: /usr/bin/python3 tools/train-default-model/train.py --work .cache/train-default-model
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import GPT  # noqa: E402
+from scores import head_scores, repeated_half_loss  # noqa: E402
+
+EOT = 0
+
+
+def load_bin(path):
+    return torch.from_numpy(np.fromfile(path, dtype=np.uint16).astype(np.int64))
+
+
+class Batches:
+    """Training windows: <|endoftext|> (BOS) + T-1 corpus tokens from a random offset. With
+    probability `syn` the window is synthetic: with probability `pure` it is one random segment
+    (length 10..min(T/2, 100)) repeated back to back after the BOS; otherwise a random-token segment (uniform over the non-special vocabulary, length
+    10..100) is written into the window 2..4 times, sometimes back to back, sometimes with real
+    text between copies. The first copy carries no loss (it is unpredictable noise); the later
+    copies are predictable only by in-context copying, which is what rewards induction heads."""
+
+    def __init__(self, data, vocab, ctx, batch, syn, seed, pure=0.5):
+        self.data, self.vocab, self.ctx, self.batch, self.syn, self.pure = data, vocab, ctx, batch, syn, pure
+        self.g = torch.Generator().manual_seed(seed)
+
+    def randint(self, lo, hi):
+        return int(torch.randint(lo, hi, (1,), generator=self.g))
+
+    def next(self):
+        T = self.ctx
+        x = torch.empty(self.batch, T + 1, dtype=torch.long)
+        w = torch.ones(self.batch, T)  # loss weight per predicted position
+        for i in range(self.batch):
+            off = self.randint(0, len(self.data) - T)
+            x[i, 0] = EOT
+            x[i, 1:] = self.data[off:off + T]
+            if float(torch.rand(1, generator=self.g)) < self.syn:
+                if float(torch.rand(1, generator=self.g)) < self.pure:
+                    # the whole window is one random segment repeated back to back
+                    L = self.randint(10, min(T // 2, 100) + 1)
+                    seg = torch.randint(1, self.vocab, (L,), generator=self.g)
+                    reps = seg.repeat(T // L + 1)[:T]
+                    x[i, 1:] = reps
+                    w[i, :L] = 0.0  # targets 1..L are the unpredictable first copy
+                    continue
+                L = self.randint(10, 101)
+                copies = self.randint(2, 5)
+                seg = torch.randint(1, self.vocab, (L,), generator=self.g)
+                pos = 1 + self.randint(0, max(1, T // 4))
+                for c in range(copies):
+                    if pos + L > T + 1:
+                        break
+                    x[i, pos:pos + L] = seg
+                    if c == 0:
+                        w[i, pos - 1:pos - 1 + L] = 0.0  # targets x[pos..pos+L) are noise
+                    gap = 0 if float(torch.rand(1, generator=self.g)) < 0.5 else self.randint(1, L + 1)
+                    pos += L + gap
+        return x[:, :-1], x[:, 1:], w
+
+
+def lr_at(step, total, peak, warmup):
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    p = (step - warmup) / max(1, total - warmup)
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * p)))
+
+
+@torch.no_grad()
+def val_loss(model, val, ctx, n_windows=16):
+    model.eval()
+    starts = torch.linspace(0, len(val) - ctx, n_windows).long()
+    xs = torch.stack([torch.cat([torch.tensor([EOT]), val[s:s + ctx - 1]]) for s in starts])
+    ys = torch.stack([val[s:s + ctx] for s in starts])
+    losses = []
+    for j in range(0, n_windows, 4):
+        logits, _ = model(xs[j:j + 4])
+        losses.append(F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ys[j:j + 4].reshape(-1)).item())
+    model.train()
+    return sum(losses) / len(losses)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--d-model", type=int, default=256)
+    ap.add_argument("--heads", type=int, default=8)
+    ap.add_argument("--context", type=int, default=512)
+    ap.add_argument("--train-ctx", type=int, default=256, help="window length for the first phase")
+    ap.add_argument("--long-from", type=float, default=0.5, help="fraction of steps after which windows are --context long")
+    ap.add_argument("--tokens-per-step", type=int, default=4096)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--syn", type=float, default=0.5, help="share of windows with repeated random segments")
+    ap.add_argument("--pure", type=float, default=0.5, help="share of those windows that are only repeats")
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--eval-every", type=int, default=200)
+    ap.add_argument("--run", default="run", help="name of the run folder under --work")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rope", action="store_true", help="rotary positions instead of learned ones")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    run_dir = os.path.join(args.work, args.run)
+    os.makedirs(run_dir, exist_ok=True)
+    tok_stats = json.load(open(os.path.join(args.work, "tokens.json")))
+    vocab = tok_stats["vocabSize"]
+    train = load_bin(os.path.join(args.work, "train.bin"))
+    val = load_bin(os.path.join(args.work, "validation.bin"))
+
+    model = GPT(vocab, args.d_model, args.heads, args.layers, args.context, args.rope)
+    n_params = sum(p.numel() for p in model.parameters())
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=args.lr, betas=(0.9, 0.95), eps=1e-8)
+    ckpt_path = os.path.join(run_dir, "checkpoint.pt")
+    log_path = os.path.join(run_dir, "log.jsonl")
+    step, tokens_seen, elapsed = 0, 0, 0.0
+    short = Batches(train, vocab, args.train_ctx, max(1, args.tokens_per_step // args.train_ctx), args.syn, args.seed, args.pure)
+    long = Batches(train, vocab, args.context, max(1, args.tokens_per_step // args.context), args.syn, args.seed + 1, args.pure)
+    if os.path.exists(ckpt_path):  # resume an interrupted run exactly where it stopped
+        ck = torch.load(ckpt_path)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step, tokens_seen, elapsed = ck["step"], ck["tokens_seen"], ck["elapsed"]
+        short.g.set_state(ck["g_short"])
+        long.g.set_state(ck["g_long"])
+        print(f"resumed at step {step}", flush=True)
+    else:
+        open(log_path, "w").close()
+    print(json.dumps({"params": n_params, "args": vars(args)}), flush=True)
+
+    def log(rec):
+        with open(log_path, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        print(json.dumps(rec), flush=True)
+
+    long_from = int(args.steps * args.long_from)
+    t0 = time.time() - elapsed
+    model.train()
+    while step < args.steps:
+        src = long if step >= long_from else short
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, args.steps, args.lr, args.warmup)
+        x, y, w = src.next()
+        logits, _ = model(x)
+        loss_tok = F.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1), reduction="none")
+        loss = (loss_tok * w.reshape(-1)).sum() / w.sum()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        tokens_seen += x.numel()
+        if step % 50 == 0:
+            el = time.time() - t0
+            log({"step": step, "loss": round(loss.item(), 4), "lr": opt.param_groups[0]["lr"],
+                 "tokens": tokens_seen, "elapsed_s": round(el, 1), "tok_per_s": round(tokens_seen / el)})
+        if step % args.eval_every == 0 or step == args.steps:
+            model.eval()
+            sc = head_scores(model, val, vocab)
+            rep = repeated_half_loss(model, vocab)
+            model.train()
+            rec = {"step": step, "tokens": tokens_seen, "val_loss": round(val_loss(model, val, args.context), 4),
+                   "repeat_loss": round(rep, 4), "elapsed_s": round(time.time() - t0, 1)}
+            rec.update(sc["best"])
+            log(rec)
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
+                        "tokens_seen": tokens_seen, "elapsed": time.time() - t0,
+                        "g_short": short.g.get_state(), "g_long": long.g.get_state(),
+                        "config": model.config}, ckpt_path + ".tmp")
+            os.replace(ckpt_path + ".tmp", ckpt_path)
+    final = {"params": n_params, "steps": step, "tokens_seen": tokens_seen,
+             "train_seconds": round(time.time() - t0, 1), "config": model.config, "args": vars(args)}
+    with open(os.path.join(run_dir, "final.json"), "w") as f:
+        json.dump(final, f, indent=2)
+    torch.save({"model": model.state_dict(), "config": model.config}, os.path.join(run_dir, "model.pt"))
+    print("done", json.dumps(final), flush=True)
+
+
+if __name__ == "__main__":
+    main()
