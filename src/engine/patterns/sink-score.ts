@@ -10,8 +10,8 @@
 // means a late column in a causal head cannot look like a sink because the two rows that
 // see it happen to look at it.
 //
-// The sink columns C are the columns with the largest lift (c_j − e_j) / (1 − e_j): the best
-// one always, then up to three more while each holds at least 10% of the attention. The
+// The sink columns C: the column with the largest lift (c_j − e_j) / (1 − e_j), then, in
+// order of lift, up to three more among the columns holding at least 10% each. The
 // score is the attention they hold together:  sink = Σ_{j∈C} c_j, chance = Σ_{j∈C} e_j.
 // A head that sends early rows to the first token and later rows to the first newline is
 // one columnar head with two sink columns.
@@ -68,7 +68,7 @@ export function sinkScore(h: HeadInput): SinkScore {
     let best = -1;
     let bestLift = -Infinity;
     for (let j = 0; j < k; j++) {
-      if (columns.includes(j)) continue;
+      if (columns.includes(j) || (pick > 0 && share[j] < SINK_EXTRA_COLUMN_SHARE)) continue;
       const l = liftOf(j);
       if (l > bestLift) {
         bestLift = l;
@@ -76,7 +76,6 @@ export function sinkScore(h: HeadInput): SinkScore {
       }
     }
     if (best < 0) break;
-    if (pick > 0 && share[best] < SINK_EXTRA_COLUMN_SHARE) break;
     columns.push(best);
   }
   let value = 0;

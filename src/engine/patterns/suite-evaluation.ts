@@ -12,6 +12,8 @@ export interface SuiteResult {
   /** confusion[truth][predicted] = count. */
   confusion: Record<PatternLabel, Record<PatternLabel, number>>;
   misses: { name: string; truth: PatternLabel; predicted: PatternLabel; confidence: number }[];
+  /** Largest block kappa seen per true label (how far other patterns sit from the block threshold). */
+  maxBlock: Record<PatternLabel, number>;
 }
 
 export function evaluateSuite(heads: readonly SyntheticHead[]): SuiteResult {
@@ -21,15 +23,17 @@ export function evaluateSuite(heads: readonly SyntheticHead[]): SuiteResult {
     for (const p of PATTERN_LABELS) confusion[t][p] = 0;
   }
   const misses: SuiteResult['misses'] = [];
+  const maxBlock = Object.fromEntries(PATTERN_LABELS.map((l) => [l, 0])) as Record<PatternLabel, number>;
   let correct = 0;
   for (const h of heads) {
     const ctx = patternContext(h.tokens, h.q, h.k);
     const r = analyzeHead(h.weights, { q: h.q, k: h.k, causal: h.causal }, ctx, { layer: 0, head: 0 });
     confusion[h.truth][r.label]++;
+    maxBlock[h.truth] = Math.max(maxBlock[h.truth], r.scores.block ?? 0);
     if (r.label === h.truth) correct++;
     else misses.push({ name: h.name, truth: h.truth, predicted: r.label, confidence: r.confidence });
   }
-  return { total: heads.length, correct, accuracy: heads.length ? correct / heads.length : 0, confusion, misses };
+  return { total: heads.length, correct, accuracy: heads.length ? correct / heads.length : 0, confusion, misses, maxBlock };
 }
 
 /** Short column headers so the matrix fits a terminal and a docs page. */
