@@ -9,7 +9,8 @@
 // (latin-1 text in v1/v2, UTF-8 in v3). The data follows, item after item.
 //
 // Reading always returns float32 values in C (row-major) order: float16 is widened exactly,
-// float64 is rounded to the nearest float32, and Fortran-ordered data is transposed. Pure
+// float64 is rounded to the nearest float32, and Fortran-ordered data is transposed; for
+// little-endian float32 in C order the result is a view sharing the input's memory. Pure
 // TypeScript over Uint8Array (no Node APIs), so the webview's export can use it too.
 import { floatToHalf, halfToFloat } from './float16';
 
@@ -107,13 +108,15 @@ function latin1(bytes: Uint8Array): string {
 }
 
 function decode(view: DataView, offset: number, count: number, dtype: NpyDtype, le: boolean): Float32Array {
+  // The common case (little-endian float32, aligned) is a view on the file's bytes: no copy,
+  // so a 700 MB dump costs 700 MB, not twice that. (Assumes a little-endian host, as are all
+  // platforms Node supports.)
+  if (dtype === 'float32' && le && (view.byteOffset + offset) % 4 === 0) {
+    return new Float32Array(view.buffer, view.byteOffset + offset, count);
+  }
   const out = new Float32Array(count);
   if (dtype === 'float32') {
-    if (le && (view.byteOffset + offset) % 4 === 0) {
-      out.set(new Float32Array(view.buffer, view.byteOffset + offset, count)); // one bulk copy
-    } else {
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(offset + 4 * i, le);
-    }
+    for (let i = 0; i < count; i++) out[i] = view.getFloat32(offset + 4 * i, le);
   } else if (dtype === 'float64') {
     for (let i = 0; i < count; i++) out[i] = view.getFloat64(offset + 8 * i, le);
   } else {

@@ -16,7 +16,7 @@ import { MaskingCheckOptions, checkLayerMasking } from './masking-checks';
 import { nextTokenScore } from './next-token-score';
 import type { HeadReport, MaskingFinding, ScoreName, TokenInfo } from './pattern-types';
 import { previousTokenScore } from './previous-token-score';
-import { Segmentation, textSegmentations } from './segments';
+import { Segmentation, segmentationTexts, textSegmentations } from './segments';
 import { SINK_EXTRA_COLUMN_SHARE, sinkScore } from './sink-score';
 import { TokenRepeats, tokenRepeats } from './token-repeats';
 
@@ -51,7 +51,7 @@ export function patternContext(tokens: TokenInfo | undefined, q: number, k: numb
   // Segments and repeats describe one sequence, so they only apply to self-attention.
   if (q !== k) return { segmentations: [], texts: tokens.texts?.length === k ? tokens.texts : undefined };
   return {
-    segmentations: textSegmentations(tokens.texts),
+    segmentations: textSegmentations(segmentationTexts(tokens)),
     repeats: tokens.ids ? tokenRepeats(tokens.ids) : undefined,
     texts: tokens.texts,
   };
@@ -84,14 +84,15 @@ export function analyzeHead(
     'local-band': band,
     broad: entropyScore(structural),
   };
-  const { label, confidence } = labelHead(s, thresholds);
-  const report: HeadReport = { layer: where.layer, head: where.head, label, confidence, scores: {}, chance: {}, positions: {} };
+  const { label, confidence, evidence } = labelHead(s, thresholds);
+  const report: HeadReport = { layer: where.layer, head: where.head, label, confidence, scores: {}, chance: {}, evidence: {}, positions: {} };
   for (const name of Object.keys(s) as (keyof HeadScores)[]) {
     if (name === 'rows') continue;
     const score = s[name] as Score;
     if (!(score.positions > 0) || !Number.isFinite(score.value)) continue;
     report.scores[name as ScoreName] = score.value;
     report.chance[name as ScoreName] = score.chance;
+    report.evidence[name as ScoreName] = evidence[name as ScoreName];
     report.positions[name as ScoreName] = score.positions;
   }
   const original = (j: number): number => (where.keyIndex ? where.keyIndex[j] : j);
@@ -145,7 +146,7 @@ export function analyzeLayer(
   const k2 = keepKeys ? keepKeys.length : k;
   let tok = tokens;
   if (tokens && keepRows) {
-    tok = { ids: pick(tokens.ids, keepRows), texts: pick(tokens.texts, keepRows), offsets: pick(tokens.offsets, keepRows) };
+    tok = { ids: pick(tokens.ids, keepRows), texts: pick(tokens.texts, keepRows), offsets: pick(tokens.offsets, keepRows), source: tokens.source };
   } else if (tokens && keepKeys && tokens.texts?.length === k && !self) {
     tok = { ...tokens, texts: pick(tokens.texts, keepKeys) };
   }

@@ -8,8 +8,14 @@ export interface TokenInfo {
   ids?: number[];
   /** Token texts: used for line / sentence / bracket segments and to name sink columns. */
   texts?: string[];
-  /** Character spans [start, end) of each token in the source text (reported, not scored). */
+  /** Character spans [start, end) of each token in `source`. */
   offsets?: [number, number][];
+  /**
+   * The text the offsets index into. With offsets, segments (lines, sentences) are read from
+   * it, including the white space between tokens: tokenizers such as WordPiece drop newlines
+   * from the token texts themselves.
+   */
+  source?: string;
 }
 
 /** Every label a head can get; `mixed` means no single pattern explains the head. */
@@ -43,6 +49,11 @@ export interface HeadReport {
   scores: Partial<Record<ScoreName, number>>;
   /** What each score would be for uniform attention over the allowed keys (its chance level). */
   chance: Partial<Record<ScoreName, number>>;
+  /**
+   * What the labeller compared: the lift (score − chance) / (1 − chance) for most scores,
+   * the kappa for block, the entropy for broad (see docs/patterns.md). Measured scores only.
+   */
+  evidence: Partial<Record<ScoreName, number>>;
   /** Number of query rows each score was measured on. */
   positions: Partial<Record<ScoreName, number>>;
   /** Key column that draws the most attention beyond chance, with its text when known. */

@@ -118,6 +118,26 @@ export function bracketSegments(texts: readonly string[]): Segmentation {
   return segmentation('brackets', seg, nextId);
 }
 
+/**
+ * The text each token stands for when segmenting: with a source text and offsets, the
+ * token's span plus the gap up to the next token (where WordPiece leaves its newlines);
+ * otherwise the token texts; undefined when neither is known.
+ */
+export function segmentationTexts(tokens: { texts?: readonly string[]; offsets?: readonly [number, number][]; source?: string }): string[] | undefined {
+  const { offsets, source } = tokens;
+  if (!offsets || source === undefined) return tokens.texts ? [...tokens.texts] : undefined;
+  const texts = new Array<string>(offsets.length).fill('');
+  // Walk backwards so each token knows where the next non-empty token starts.
+  let nextStart = source.length;
+  for (let i = offsets.length - 1; i >= 0; i--) {
+    const [start, end] = offsets[i];
+    if (end <= start) continue; // special tokens often carry an empty span: they stand for nothing
+    texts[i] = source.slice(start, Math.max(end, nextStart));
+    nextStart = start;
+  }
+  return texts;
+}
+
 /** True when a segmentation can say anything: at least two segments, averaging ≥ 2 tokens. */
 export function isInformative(s: Segmentation): boolean {
   return s.count >= 2 && s.seg.length >= 2 * s.count;

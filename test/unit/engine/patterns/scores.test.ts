@@ -11,7 +11,7 @@ import { inductionScore } from '../../../../src/engine/patterns/induction-score'
 import { nextTokenScore } from '../../../../src/engine/patterns/next-token-score';
 import { previousTokenScore } from '../../../../src/engine/patterns/previous-token-score';
 import { SeededRandom } from '../../../../src/engine/patterns/seeded-random';
-import { Segmentation, bracketSegments, lineSegments, sentenceSegments } from '../../../../src/engine/patterns/segments';
+import { Segmentation, bracketSegments, lineSegments, segmentationTexts, sentenceSegments } from '../../../../src/engine/patterns/segments';
 import { sinkScore } from '../../../../src/engine/patterns/sink-score';
 import { tokenRepeats } from '../../../../src/engine/patterns/token-repeats';
 
@@ -170,6 +170,23 @@ describe('pattern scores: hand-computed', () => {
       return r;
     });
     assert.ok(blockScore(head(band, true), segs).value < 0.05);
+  });
+
+  it('segments from a source text and offsets when the token texts lack the newlines (WordPiece)', () => {
+    const source = 'def f ( x ) :\n return x\nprint ( f )';
+    const words = ['[CLS]', 'def', 'f', '(', 'x', ')', ':', 'return', 'x', 'print', '(', 'f', ')', '[SEP]'];
+    let at = 0;
+    const offsets = words.map((w): [number, number] => {
+      if (w.startsWith('[')) return [0, 0];
+      const start = source.indexOf(w, at);
+      at = start + w.length;
+      return [start, at];
+    });
+    const texts = segmentationTexts({ texts: words, offsets, source })!;
+    assert.equal(texts[6], ':\n ');
+    assert.equal(texts[0], '');
+    assert.deepEqual(Array.from(lineSegments(texts).seg), [0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 2]);
+    assert.deepEqual(segmentationTexts({ texts: words }), words);
   });
 
   it('segments from texts: lines, sentences, brackets', () => {
