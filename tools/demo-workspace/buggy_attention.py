@@ -1,6 +1,6 @@
 """A small causal self-attention block with two classic mistakes in it.
 
-Run "Attention Inspector: Lint Attention Code" (or just open this file) to see them flagged.
+With Attention Inspector installed, opening this file is enough for the linter to flag both.
 The fixed lines are in the comments, so you can compare.
 """
 import math
