@@ -15,11 +15,12 @@
 import { gelu } from '../reference/gelu';
 import { layerNorm } from '../reference/layer-norm';
 import { linear } from '../reference/linear';
-import { applyRotaryEmbedding, buildRotaryCache } from '../reference/rotary-embedding';
+import { applyRotaryEmbedding } from '../reference/rotary-embedding';
 import { scaledDotProductAttention } from '../reference/scaled-dot-product-attention';
 import { mergeHeads, splitHeads } from '../reference/split-heads';
 import type { Tensor } from '../reference/tensor';
 import type { DecoderWeights, LayerNormWeights, LinearWeights } from './decoder-weights';
+import { ropeTablesComputed } from './rope-tables';
 
 export class ForwardCancelled extends Error {
   constructor() {
@@ -102,7 +103,8 @@ export async function runDecoder(w: DecoderWeights, ids: ArrayLike<number>, opti
   }
   const wanted = new Set(options.layers ?? w.layers.map((_, i) => i));
   const lastNeeded = options.logits ? w.layers.length - 1 : Math.max(-1, ...[...wanted].filter((l) => l < w.layers.length));
-  const rope = w.positions === 'rope' ? buildRotaryCache(t, headDim, w.ropeTheta) : undefined;
+  const rope = w.positions === 'rope' ? (w.ropeTables ?? ropeTablesComputed(t, headDim, w.ropeTheta)) : undefined;
+  if (rope && rope.cos.shape[0] < t) throw new Error(`the model has rotary tables for ${rope.cos.shape[0]} positions, the input has ${t}`);
   const positionIds = rope ? { data: Array.from({ length: t }, (_, i) => i), shape: [1, t] } : undefined;
 
   let x = embed(w, ids);

@@ -17,6 +17,7 @@ import type { InspectorManifest } from '../model/inspector-manifest';
 import { findTokenEmbedding, tokenIdsInput } from '../model/token-embedding';
 import { getFloatAttribute, getIntAttribute, getStringAttribute, tensorToFloat32, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../onnx/proto';
 import type { Tensor } from '../reference/tensor';
+import { ropeTablesFromGraph, type RopeTables } from './rope-tables';
 
 export interface LinearWeights {
   /** [in, out]: y = x · weight + bias */
@@ -58,6 +59,8 @@ export interface DecoderWeights {
   activation: GeluKind;
   positions: 'learned' | 'rope';
   ropeTheta: number;
+  /** RoPE cos/sin tables found in the graph (undefined: compute them per input). */
+  ropeTables?: RopeTables;
   causal: boolean;
   /** Longest input the model takes (position table rows, or the manifest's context length). */
   contextLength?: number;
@@ -294,6 +297,7 @@ export function readDecoderWeights(model: ModelProto, manifest?: InspectorManife
     throw new UnsupportedArchitectureError(`the graph has ${softmaxes} Softmax nodes for ${layers.length} layers; the reference runs one self-attention per layer`);
   }
 
+  const ropeTables = positions === 'rope' ? ropeTablesFromGraph(graph, d / heads) : undefined;
   return {
     tokenEmbedding,
     positionEmbedding,
@@ -305,8 +309,9 @@ export function readDecoderWeights(model: ModelProto, manifest?: InspectorManife
     activation: detectActivation(graph, manifest),
     positions,
     ropeTheta: manifest?.ropeTheta ?? 10000,
+    ropeTables,
     causal: manifest?.causal ?? true,
-    contextLength: positionEmbedding ? positionEmbedding.shape[0] : manifest?.contextLength,
+    contextLength: positionEmbedding ? positionEmbedding.shape[0] : (ropeTables?.cos.shape[0] ?? manifest?.contextLength),
     names: g.names,
   };
 }
