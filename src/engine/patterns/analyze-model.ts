@@ -17,7 +17,7 @@ import { nextTokenScore } from './next-token-score';
 import type { HeadReport, MaskingFinding, ScoreName, TokenInfo } from './pattern-types';
 import { previousTokenScore } from './previous-token-score';
 import { Segmentation, segmentationTexts, textSegmentations } from './segments';
-import { SINK_EXTRA_COLUMN_SHARE, sinkScore } from './sink-score';
+import { sinkScore, strongSinkColumns } from './sink-score';
 import { TokenRepeats, tokenRepeats } from './token-repeats';
 
 export interface AnalyzeOptions {
@@ -69,7 +69,7 @@ export function analyzeHead(
   const sink = sinkScore(h);
   // The structural scores see the head without its strong sink columns (a column effect,
   // not a segment, window or spread; see withoutColumns).
-  const structural = withoutColumns(h, sink.columns.filter((_, x) => sink.shares[x] >= SINK_EXTRA_COLUMN_SHARE));
+  const structural = withoutColumns(h, strongSinkColumns(sink));
   const band = bandScore(structural);
   const block = blockScore(structural, ctx.segmentations);
   const s: HeadScores = {

@@ -21,7 +21,8 @@
 //
 // Confidence = 0.5 + 0.5·m₁ − 0.25·m₂, clipped to [0, 1], where m = (evidence − threshold) /
 // (1 − threshold) is the margin above the threshold, m₁ the winner's and m₂ the best other
-// candidate's among the steps 1–3 labels. For `mixed`: 1 − (best evidence / its threshold).
+// candidate's among the steps 1–3 labels. For `mixed`: 1 − (best evidence / its threshold),
+// or 0 when no score could be measured at all.
 import { lift, Score } from './head-rows';
 import type { BandScore } from './band-score';
 import type { PatternLabel, ScoreName } from './pattern-types';
@@ -122,6 +123,9 @@ export function labelHead(s: HeadScores, t: Readonly<LabelThresholds> = DEFAULT_
     }
     return { label: winner, confidence: clamp01(0.5 + 0.5 * margin(winner) - 0.25 * runnerUp), evidence };
   }
+  // Nothing measurable (one key per row, no valid rows): no claim either way.
+  const measured = (Object.keys(evidence) as ScoreName[]).some((name) => s[name].positions > 0);
+  if (!measured) return { label: 'mixed', confidence: 0, evidence };
   let closest = 0;
   for (const name of Object.keys(evidence) as ScoreName[]) {
     // Labels above their threshold but disqualified (too few repeated rows, a band of width

@@ -85,7 +85,10 @@ export function checkLayerMasking(
   const padTol = opts.paddingTolerance ?? DEFAULT_PADDING_TOLERANCE;
   const pad = opts.padding;
   if (pad && pad.length !== k) throw new Error(`padding mask has ${pad.length} entries, expected ${k} key positions`);
-  const padded = (j: number): boolean => !!pad && !!pad[j];
+  // Read the mask once into bytes: the loop below visits every cell.
+  const padMask = new Uint8Array(k);
+  if (pad) for (let j = 0; j < k; j++) padMask[j] = pad[j] ? 1 : 0;
+  const anyPad = padMask.includes(1);
 
   const nonFinite = new Tally();
   const leak = new Tally();
@@ -100,7 +103,7 @@ export function checkLayerMasking(
     for (let i = 0; i < q; i++) {
       const row = base + i * k;
       // A padded query row's content is irrelevant (it is discarded downstream).
-      const padQuery = q === k && padded(i);
+      const padQuery = q === k && padMask[i] === 1;
       let sum = 0;
       let finite = true;
       let leaked = 0;
@@ -118,7 +121,7 @@ export function checkLayerMasking(
           leak.add(head, [i, j], x);
           leaked += x;
         }
-        if (!padQuery && padded(j) && x > padTol) {
+        if (anyPad && !padQuery && padMask[j] === 1 && x > padTol) {
           padAttended.add(head, [i, j], x);
           onPad += x;
         }

@@ -18,6 +18,15 @@
 import { HeadInput, Score, UNMEASURED, keyEnd } from './head-rows';
 
 export const SINK_EXTRA_COLUMN_SHARE = 0.1;
+
+/**
+ * The sink columns the structural scores leave out: at least 10% of the attention and at
+ * least twice their chance share (on a short uniform head every column holds 10%, and none
+ * of them is a sink).
+ */
+export function strongSinkColumns(s: SinkScore): number[] {
+  return s.columns.filter((_, x) => s.shares[x] >= SINK_EXTRA_COLUMN_SHARE && s.shares[x] >= 2 * s.chances[x]);
+}
 export const SINK_MAX_COLUMNS = 4;
 
 export interface SinkScore extends Score {
@@ -27,10 +36,12 @@ export interface SinkScore extends Score {
   columns: number[];
   /** Share c_j of each column in C. */
   shares: number[];
+  /** Chance e_j of each column in C. */
+  chances: number[];
 }
 
 export function sinkScore(h: HeadInput): SinkScore {
-  if (h.rows === 0 || h.k === 0) return { ...UNMEASURED, column: -1, columns: [], shares: [] };
+  if (h.rows === 0 || h.k === 0) return { ...UNMEASURED, column: -1, columns: [], shares: [], chances: [] };
   const { a, q, k, invMass } = h;
   const self = q === k;
   const share = new Float64Array(k);
@@ -84,5 +95,13 @@ export function sinkScore(h: HeadInput): SinkScore {
     value += share[j];
     ch += chance[j];
   }
-  return { value, chance: ch, positions: h.rows, column: columns[0], columns, shares: columns.map((j) => share[j]) };
+  return {
+    value,
+    chance: ch,
+    positions: h.rows,
+    column: columns[0],
+    columns,
+    shares: columns.map((j) => share[j]),
+    chances: columns.map((j) => chance[j]),
+  };
 }

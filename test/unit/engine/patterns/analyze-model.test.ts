@@ -78,6 +78,15 @@ describe('analyzeLayer', () => {
     assert.equal(r[0].scores.block, undefined);
   });
 
+  it('degenerate heads: a short uniform head is broad, an unmeasurable one mixed with confidence 0', () => {
+    const [uniform] = analyzeLayer(new Float32Array(16).fill(0.25), 1, 4, 4, 0, undefined, { causal: false });
+    assert.equal(uniform.label, 'broad'); // every column holds 25%, but none beyond chance: no sink to remove
+    const [single] = analyzeLayer(Float32Array.of(1), 1, 1, 1, 0, undefined, { causal: true });
+    assert.deepEqual([single.label, single.confidence, single.scores], ['mixed', 0, {}]);
+    const [nan] = analyzeLayer(new Float32Array(9).fill(NaN), 1, 3, 3, 0, undefined, { causal: true });
+    assert.deepEqual([nan.label, nan.confidence], ['mixed', 0]);
+  });
+
   it('gives clear errors for inconsistent inputs', () => {
     assert.throws(() => analyzeLayer(new Float32Array(10), 1, 3, 3, 0, undefined, { causal: false }), /do not fill/);
     assert.throws(() => analyzeLayer(new Float32Array(12), 1, 3, 4, 2, undefined, { causal: true }), /layer 2: a causal layer must be square/);
