@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DataLocation, decodeModel, forEachTensor, type ModelProto } from '../onnx/proto';
-import { loadTokenizer, type LoadTokenizerOptions } from '../tokenizer/load-tokenizer';
+import { loadTokenizer, nativeTokenizerUnavailableReason, type LoadTokenizerOptions } from '../tokenizer/load-tokenizer';
 import type { TextTokenizer } from '../tokenizer/text-tokenizer';
 import { TokenizerFileError } from '../tokenizer/tokenizer-json';
 import { validateManifest, type InspectorManifest } from './inspector-manifest';
@@ -139,6 +139,10 @@ export async function openModelFolder(dirPath: string, options: OpenModelFolderO
         `replace it with the model's own ${TOKENIZER_FILE} (save it with tokenizer.save_pretrained in transformers).`);
     }
     throw e;
+  }
+
+  if (tokenizer.backendName === 'js') {
+    notes.push(`tokenizer: ${nativeTokenizerUnavailableReason() ?? 'the native binding was not used'}; using the pure-JavaScript tokenizer with recovered offsets`);
   }
 
   // inspector.json against the graph and the tokenizer

@@ -68,6 +68,12 @@ describe('openModelFolder', () => {
     assert.deepEqual(f.notes, ['inspector.json: fields not used by this version: extra']);
   });
 
+  it('says when the pure-JS tokenizer is used', async () => {
+    const f = await openModelFolder(folder({ rows: BPE_IDS }), { tokenizer: { backend: 'js' } });
+    assert.equal(f.tokenizer.backendName, 'js');
+    assert.match(f.notes.join('\n'), /using the pure-JavaScript tokenizer with recovered offsets/);
+  });
+
   it('names the folder after the directory without inspector.json', async () => {
     const dir = folder({ rows: BPE_IDS });
     const f = await openModelFolder(dir);
