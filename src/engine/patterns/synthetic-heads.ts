@@ -212,8 +212,7 @@ const SECONDARY: [string, (rng: SeededRandom) => Component][] = [
 const SECONDARY_EXCLUDED: Partial<Record<PatternLabel, string>> = { diagonal: 'self', 'previous-token': 'prev', sink: 'bos', broad: 'broad' };
 
 function buildCase(spec: CaseSpec, rng: SeededRandom): SyntheticHead {
-  const { truth, causal, noise } = spec;
-  let n = spec.n;
+  const { truth, causal, noise, n } = spec;
   let ids = randomIds(n, rng);
   let texts: string[] | undefined = rng.next() < 0.5 ? proseTexts(n, rng) : undefined;
   let primary: Component;
@@ -271,11 +270,11 @@ function buildCase(spec: CaseSpec, rng: SeededRandom): SyntheticHead {
     case 'induction': {
       const [fname, fallback] = fallbackFor();
       if (rng.next() < 0.6) {
-        // [BOS] R R: the standard repeated random-token probe.
+        // [BOS] R R: the standard repeated random-token probe (one more new token when n is even).
         const half = (n - 1) >> 1;
-        n = 2 * half + 1;
         const r = randomIds(half + 1, rng).slice(1);
         ids = [0, ...r, ...r];
+        if (ids.length < n) ids.push(rng.int(1, 50_000));
         detail = `repeat L=${half} rest→${fname}`;
       } else {
         // Ordinary (random) text with one copied span.

@@ -17,9 +17,9 @@ interface Layer {
   tokens: TokenInfo;
 }
 
-/** Eight heads of length n (the induction head's repeat fixes n to an odd length). */
+/** Eight heads of length n. */
 function buildLayer(n: number): Layer {
-  const len = n % 2 === 1 ? n : n - 1;
+  const len = n;
   const made = KINDS.map((kind, h) => syntheticHead(kind, len, { causal: true, noise: 0.2, seed: 1000 + h }));
   const weights = new Float32Array(KINDS.length * len * len);
   made.forEach((m, h) => weights.set(m.weights, h * len * len));
