@@ -39,10 +39,11 @@ for (const [src, out] of nodeEntries) {
     external: nodeExternals,
   });
 }
-/** Webview bundles: the attention panel and the lessons panel. */
+/** Webview bundles: the attention panel, the lessons panel and the probe results panel. */
 const webviewEntries = [
   ['webview/main.ts', 'dist/webview/main.js'],
   ['webview/lessons/lessons-main.ts', 'dist/webview/lessons.js'],
+  ['webview/probe/probe-main.ts', 'dist/webview/probe.js'],
 ];
 for (const [src, out] of webviewEntries) {
   if (!existsSync(src)) continue;
