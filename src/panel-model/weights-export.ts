@@ -2,6 +2,7 @@
 // CSV (one row per query, header of key tokens), JSON ({tokens, shape, weights}) and
 // NumPy .npy (float32, C order) that `np.load` reads directly.
 import type { LayerAttention, TokenSpan } from '../engine/engine-api';
+import { encodeNpy } from '../engine/io/npy';
 
 export interface WeightsSlice {
   shape: number[];
@@ -54,19 +55,7 @@ export function toJson(slice: WeightsSlice, queryTokens: TokenSpan[], keyTokens:
   });
 }
 
-/** A NumPy .npy v1.0 file: magic, header dict padded to 64 bytes, little-endian float32 data. */
+/** A NumPy .npy file (float32, C order) that `np.load` reads directly. */
 export function toNpy(slice: WeightsSlice): Uint8Array {
-  const shape = slice.shape.length === 1 ? `(${slice.shape[0]},)` : `(${slice.shape.join(', ')})`;
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
-  const preamble = 10; // magic (6) + version (2) + header length (2)
-  const total = Math.ceil((preamble + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - preamble - 1, ' ') + '\n';
-  const out = new Uint8Array(total + slice.data.byteLength);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0); // \x93NUMPY v1.0
-  out[8] = header.length & 0xff;
-  out[9] = header.length >> 8;
-  for (let i = 0; i < header.length; i++) out[preamble + i] = header.charCodeAt(i);
-  const body = new DataView(out.buffer, total);
-  for (let i = 0; i < slice.data.length; i++) body.setFloat32(i * 4, slice.data[i], true);
-  return out;
+  return encodeNpy(slice.data, slice.shape, { dtype: 'float32' });
 }
