@@ -8,10 +8,8 @@ import type { LayerAnalyzer } from '../panel-model/run-pipeline';
 import { providerLabel } from '../panel-model/run-pipeline';
 import { buildReportData, renderReportHtml } from './html-report';
 
-export interface CliIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
+export type { CliIO } from './analyze-command';
+import type { CliIO } from './analyze-command';
 
 export interface InspectDeps {
   createEngine: (backend: BackendKind) => AttentionEngine;
@@ -118,21 +116,23 @@ interface Collected {
   elapsedMs: number;
 }
 
-export async function runInspect(argv: string[], io: CliIo, deps: InspectDeps): Promise<number> {
+export async function runInspect(argv: string[], io: CliIO, deps: InspectDeps): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout(INSPECT_USAGE + '\n');
+    io.stdout.write(INSPECT_USAGE + '\n');
     return 0;
   }
   const opts = parseInspectArgs(argv, deps.bundledModelDir);
   if (typeof opts === 'string') {
-    io.stderr(`attention-inspector inspect: ${opts}\n${INSPECT_USAGE}\n`);
+    io.stderr.write(`attention-inspector inspect: ${opts}\n${INSPECT_USAGE}\n`);
     return 2;
   }
   const engine = deps.createEngine(opts.backend);
   const c: Collected = { tokens: [], layers: [], patterns: [], findings: [], elapsedMs: 0 };
   let failure: string | undefined;
   const started = Date.now();
-  const progress = (s: string) => !opts.quiet && io.stderr(s);
+  const progress = (s: string) => {
+    if (!opts.quiet) io.stderr.write(s);
+  };
   try {
     await engine.inspect(
       { runId: 1, text: opts.text, modelDir: opts.modelDir, backend: opts.backend, executionProvider: opts.provider, maxTokens: opts.maxTokens },
@@ -156,10 +156,10 @@ export async function runInspect(argv: string[], io: CliIo, deps: InspectDeps): 
     await engine.dispose();
   }
   if (failure || !c.model || !c.provider) {
-    io.stderr(`attention-inspector inspect: ${failure ?? 'the engine produced no result'}\n`);
+    io.stderr.write(`attention-inspector inspect: ${failure ?? 'the engine produced no result'}\n`);
     return 1;
   }
-  io.stdout(formatHeadTable(c));
+  io.stdout.write(formatHeadTable(c));
   if (opts.json) writeFileSync(opts.json, JSON.stringify(toInspectJson(c, opts)));
   if (opts.html) writeFileSync(opts.html, renderReportHtml(buildReportData(describeRun(c, opts.sourceLabel), c.layers, c.patterns, c.findings, c.elapsedMs)));
   if (opts.json) progress(`wrote ${opts.json}\n`);
