@@ -45,7 +45,7 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-async function runSpecs(args: Args): Promise<{ failures: number; tests: number }> {
+async function runSpecs(args: Args): Promise<{ failures: number; passes: number; pending: number }> {
   const specDir = join(repoRoot, 'test', 'e2e', 'specs');
   const files = args.files.length
     ? args.files
@@ -59,7 +59,7 @@ async function runSpecs(args: Args): Promise<{ failures: number; tests: number }
   for (const f of files) mocha.addFile(f);
   await mocha.loadFilesAsync();
   return new Promise((resolveRun) => {
-    const runner = mocha.run((failures) => resolveRun({ failures, tests: runner.stats?.tests ?? 0 }));
+    const runner = mocha.run((failures) => resolveRun({ failures, passes: runner.stats?.passes ?? 0, pending: runner.stats?.pending ?? 0 }));
   });
 }
 
@@ -96,7 +96,7 @@ async function main(): Promise<number> {
   const summary: string[] = [];
   if (args.specs) {
     const r = await step('end-to-end specs (Chromium + code-server)', () => runSpecs(args));
-    summary.push(`e2e specs: ${r.tests - r.failures}/${r.tests} passed`);
+    summary.push(`e2e specs: ${r.passes} passing, ${r.failures} failing, ${r.pending} pending`);
     failed += r.failures;
   }
   if (args.integration && !(args.bail && failed > 0)) {

@@ -21,7 +21,12 @@ export async function listWebviews(page: Page): Promise<Array<{ title: string; f
     if (frame.isDetached()) continue;
     const el = await frameElementOf(frame);
     if (!el) continue;
-    const info = await el.evaluate((e) => ({ id: e.id, title: e.getAttribute('title') ?? '' })).catch(() => undefined);
+    const info = await el
+      .evaluate((node) => {
+        const e = node as unknown as { id: string; getAttribute(name: string): string | null };
+        return { id: e.id, title: e.getAttribute('title') ?? '' };
+      })
+      .catch(() => undefined);
     if (info?.id === 'active-frame') out.push({ title: info.title, frame });
   }
   return out;

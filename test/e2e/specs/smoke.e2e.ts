@@ -75,6 +75,9 @@ describe('smoke: VS Code with the extension', function () {
     await workbench.runCommand('Markdown: Open Preview to the Side');
     const preview = await workbench.webview('Preview notes.md', { timeoutMs: 60_000 });
     assert.equal((await preview.locator('h1').innerText()).trim(), 'A walk along the river');
+    // What a webview prints reaches the failure report.
+    await preview.evaluate(() => console.log('webview-console-probe'));
+    await waitUntilAsync(async () => vscode().browser.console.lines.some((l) => l.includes('webview-console-probe')), 10_000);
     assert.match((await preview.locator('body').getAttribute('class')) ?? '', /\bvscode-dark\b/);
     await vscode().screenshot('smoke-markdown-preview-dark');
     await vscode().setTheme('light');
@@ -91,4 +94,12 @@ async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boole
     await new Promise((r) => setTimeout(r, 250));
   }
   return check();
+}
+
+async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
