@@ -47,7 +47,9 @@
  *     runEditorContextMenu(label)  right-click the selection → menu item
  *     runExplorerContextMenu(name, label)                   clickMenuItem(label)
  *     webview(title, {timeoutMs})  → Playwright Frame of the panel's content (inner iframe)
+ *     pickQuickItem(label)         pick in a quick pick a command opened      closeAllEditors()
  *     tabTitles()  notifications()  waitForNotification(re)  statusBarItems()  themeKind()  press(keys)
+ *     activeEditor() (Locator)  focusEditor()  releaseWebviewFocus()  dismiss()
  *   findWebview(page, title) / listWebviews(page)          webview frames by panel title
  *   CodeServer.start(opts)  .url  .workbenchUrl({folder, payload})  .remoteUri(path)
  *     .extensionHostLog()  .logFiles()  .output()  .stop()            installVsix(vsix, dir)

@@ -32,6 +32,19 @@ export class Workbench {
     }
   }
 
+  /**
+   * When keyboard focus is inside a webview (after clicking the panel), moves it back to the
+   * workbench so that workbench keybindings (F1, Ctrl+P) reach it directly.
+   */
+  async releaseWebviewFocus(): Promise<void> {
+    await this.page.evaluate(() => {
+      // (typed structurally: this file also compiles under the root tsconfig, which has no DOM)
+      const doc = (globalThis as unknown as { document: { activeElement: { tagName?: string; blur?: () => void } | null } }).document;
+      const active = doc.activeElement;
+      if (active?.tagName === 'IFRAME') active.blur?.();
+    });
+  }
+
   /** Presses a key chord on the workbench (Playwright syntax: 'Control+Shift+P', 'F1'). */
   async press(keys: string): Promise<void> {
     await this.page.keyboard.press(keys);
@@ -40,6 +53,7 @@ export class Workbench {
   // ---- quick input (quick open, command palette) ------------------------------------------
 
   private async openQuickInput(keys: string, prefix: string, text: string): Promise<void> {
+    await this.releaseWebviewFocus();
     await this.page.keyboard.press(keys);
     const box = this.page.locator(QUICK_INPUT_BOX);
     await box.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
@@ -275,6 +289,12 @@ export class Workbench {
   /** Titles of the open editor tabs (webview panels included), active group first. */
   async tabTitles(): Promise<string[]> {
     return this.page.locator('.tabs-container .tab .label-name').allInnerTexts();
+  }
+
+  /** Closes every editor and panel tab ("View: Close All Editors"); unsaved files would prompt. */
+  async closeAllEditors(): Promise<void> {
+    await this.runCommand('View: Close All Editors');
+    await this.page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
   }
 
   /** Texts of the notification toasts showing now. */
