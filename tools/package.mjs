@@ -46,6 +46,27 @@ export function ignoreFileFor(target, vscodeignore = readFileSync(join(repoRoot,
   return vscodeignore.slice(0, start) + block + vscodeignore.slice(end);
 }
 
+/** The universal block of .vscodeignore must list exactly every target's lines (one table, one list). */
+export function checkUniversalBlock(vscodeignore = readFileSync(join(repoRoot, '.vscodeignore'), 'utf8')) {
+  const start = vscodeignore.indexOf(BLOCK_START);
+  const end = vscodeignore.indexOf(BLOCK_END);
+  if (start < 0 || end < start) throw new Error(`.vscodeignore lacks the "${BLOCK_START}" … "${BLOCK_END}" block`);
+  const listed = new Set(
+    vscodeignore
+      .slice(start, end)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1)),
+  );
+  const wanted = new Set(Object.values(NATIVE_BINARIES).flat());
+  const missing = [...wanted].filter((l) => !listed.has(l));
+  const extra = [...listed].filter((l) => !wanted.has(l));
+  if (missing.length || extra.length) {
+    throw new Error(`.vscodeignore's native block and NATIVE_BINARIES in tools/package.mjs differ: missing ${missing.join(', ') || 'none'}; extra ${extra.join(', ') || 'none'}`);
+  }
+}
+
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: repoRoot, stdio: 'inherit', ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
@@ -158,6 +179,7 @@ export function packageVsix({ target, outDir = repoRoot } = {}) {
   const out = resolve(outDir, name);
   // No repository field yet, and README images are relative to the repository: keep them as they are.
   const args = ['package', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out];
+  checkUniversalBlock();
   let tmp;
   if (target) {
     tmp = mkdtempSync(join(tmpdir(), 'attn-vsix-'));
