@@ -30,8 +30,8 @@ async function textOfTokens(tokens: number): Promise<string> {
     '',
   ].join('\n');
   let text = para;
-  while (tok.encode(text).length < tokens) text += para;
-  const spans = tok.encode(text);
+  while ((await tok.encode(text)).length < tokens) text += para;
+  const spans = await tok.encode(text);
   return text.slice(0, spans[tokens - 1].end);
 }
 
@@ -68,7 +68,7 @@ function extensionHostPeakKb(): number {
   it('right-click to first thumbnails painted, 512 tokens', async () => {
     const { workbench } = vscode();
     const times: number[] = [];
-    writeFileSync(vscode().workspace.file('bench512.py'), text512);
+    writeFileSync(vscode().workspace!.file('bench512.py'), text512);
     await workbench.openFile('bench512.py');
     for (let run = 0; run < 4; run++) {
       await workbench.selectAll();
@@ -93,7 +93,7 @@ function extensionHostPeakKb(): number {
 
   it('4,096 tokens: hover read-out per frame and extension host memory', async () => {
     const { workbench } = vscode();
-    writeFileSync(vscode().workspace.file('bench4096.py'), text4096);
+    writeFileSync(vscode().workspace!.file('bench4096.py'), text4096);
     await workbench.openFile('bench4096.py');
     await workbench.selectAll();
     const t0 = Date.now();

@@ -5,7 +5,7 @@
 // looks like HTML is shown literally. Screenshots (dark and light) go to test-results/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useVsCodeSession } from '../harness';
@@ -27,6 +27,14 @@ interface InspectJson {
 /** The engine's own answer for the same text, through the CLI (same bundled model, same backend). */
 function engineAnswer(text: string): InspectJson {
   const dir = mkdtempSync(join(tmpdir(), 'attn-e2e-'));
+  try {
+    return engineAnswerIn(dir, text);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function engineAnswerIn(dir: string, text: string): InspectJson {
   const input = join(dir, 'sample.py');
   const out = join(dir, 'out.json');
   writeFileSync(input, text);
@@ -96,7 +104,10 @@ describe('panel: Inspect Attention on a selection', function () {
     const j = 0;
     await canvas.hover({ position: { x: left + (j + 0.5) * cell, y: top + (i + 0.5) * cell } });
     await panel.waitForFunction(() => (document.querySelector('.readout') as HTMLElement | null)?.dataset.weight, undefined, { timeout: 10_000 });
-    const data = await panel.locator('.readout').evaluate((e) => ({ ...(e as HTMLElement).dataset, text: e.textContent }));
+    const data = await panel.locator('.readout').evaluate((e) => {
+      const d = (e as HTMLElement).dataset;
+      return { query: d.query ?? '', key: d.key ?? '', weight: d.weight ?? '', text: e.textContent ?? '' };
+    });
     assert.equal(Number(data.query), i);
     assert.equal(Number(data.key), j);
     const engine = expected.weights.find((w) => w.layer === 1)!.data[2][i][j];
