@@ -162,6 +162,7 @@ def main():
         "contextLength": ctx,
         "vocabSize": cfg["vocab"],
         "positionEmbedding": "rope" if cfg.get("rope") else "learned",
+        **({"ropeTheta": 10000.0} if cfg.get("rope") else {}),
         "activation": "gelu_tanh",
         "layerNormEpsilon": 1e-5,
         "tiedEmbeddings": True,

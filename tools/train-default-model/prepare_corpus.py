@@ -78,6 +78,8 @@ def main():
             "chars": sum(len(i["text"]) for i in items),
             "stdlibFiles": sum(i["path"].startswith("stdlib/") for i in items),
             "docsFiles": sum(i["path"].startswith("docs/") for i in items),
+            "stdlibChars": sum(len(i["text"]) for i in items if i["path"].startswith("stdlib/")),
+            "docsChars": sum(len(i["text"]) for i in items if i["path"].startswith("docs/")),
         }
     with open(os.path.join(args.work, "corpus.json"), "w") as f:
         json.dump(summary, f, indent=2)

@@ -74,11 +74,16 @@ class Batches:
         return x[:, :-1], x[:, 1:], w
 
 
-def lr_at(step, total, peak, warmup):
+def lr_at(step, total, peak, warmup, cooldown):
+    """Warmup, constant, then a linear cooldown to 10% over the last `cooldown` steps. Until the
+    cooldown starts the schedule does not depend on `total`, so a shorter run is exactly the
+    prefix of a longer one up to that point."""
     if step < warmup:
         return peak * (step + 1) / warmup
-    p = (step - warmup) / max(1, total - warmup)
-    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * p)))
+    start = total - cooldown
+    if step < start:
+        return peak
+    return peak * (1.0 - 0.9 * (step - start) / max(1, cooldown))
 
 
 @torch.no_grad()
@@ -104,24 +109,44 @@ def main():
     ap.add_argument("--heads", type=int, default=8)
     ap.add_argument("--context", type=int, default=512)
     ap.add_argument("--train-ctx", type=int, default=256, help="window length for the first phase")
-    ap.add_argument("--long-from", type=float, default=0.5, help="fraction of steps after which windows are --context long")
-    ap.add_argument("--tokens-per-step", type=int, default=4096)
+    ap.add_argument("--long-steps", type=int, default=750, help="the last N steps use --context-long windows")
+    ap.add_argument("--cooldown", type=int, default=750, help="the last N steps decay the learning rate linearly to 10%%")
+    ap.add_argument("--tokens-per-step", type=int, default=4096, help="per process")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--warmup", type=int, default=200)
-    ap.add_argument("--syn", type=float, default=0.5, help="share of windows with repeated random segments")
+    ap.add_argument("--syn", type=float, default=0.5, help="share of windows with repeated random segments (start)")
+    ap.add_argument("--syn-end", type=float, default=None, help="share at the end of --syn-decay (default: --syn)")
+    ap.add_argument("--syn-decay", type=int, default=1000, help="steps over which --syn moves linearly to --syn-end")
     ap.add_argument("--pure", type=float, default=0.5, help="share of those windows that are only repeats")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--eval-every", type=int, default=200)
     ap.add_argument("--run", default="run", help="name of the run folder under --work")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads per process")
+    ap.add_argument("--procs", type=int, default=1, help="data-parallel processes (gloo), one per core")
     ap.add_argument("--rope", action="store_true", help="rotary positions instead of learned ones")
     args = ap.parse_args()
+    if args.syn_end is None:
+        args.syn_end = args.syn
+    os.makedirs(os.path.join(args.work, args.run), exist_ok=True)
+    if args.procs > 1:
+        import torch.multiprocessing as mp
+        mp.spawn(run, args=(args,), nprocs=args.procs, join=True)
+    else:
+        run(0, args)
 
+
+def run(rank, args):
+    """One data-parallel worker. Rank 0 evaluates, logs and checkpoints; with --procs 1 this is
+    plain single-process training. Gradients are averaged over ranks (DDP, gloo, CPU)."""
+    world = args.procs
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
+    if world > 1:
+        import torch.distributed as dist
+        dist.init_process_group("gloo", init_method="file://" + os.path.abspath(os.path.join(args.work, args.run, "ddp-rendezvous")),
+                                rank=rank, world_size=world)
     run_dir = os.path.join(args.work, args.run)
-    os.makedirs(run_dir, exist_ok=True)
     tok_stats = json.load(open(os.path.join(args.work, "tokens.json")))
     vocab = tok_stats["vocabSize"]
     train = load_bin(os.path.join(args.work, "train.bin"))
@@ -134,68 +159,97 @@ def main():
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.95), eps=1e-8)
     ckpt_path = os.path.join(run_dir, "checkpoint.pt")
+    rng_path = os.path.join(run_dir, f"rng-rank{rank}.pt")
     log_path = os.path.join(run_dir, "log.jsonl")
     step, tokens_seen, elapsed = 0, 0, 0.0
-    short = Batches(train, vocab, args.train_ctx, max(1, args.tokens_per_step // args.train_ctx), args.syn, args.seed, args.pure)
-    long = Batches(train, vocab, args.context, max(1, args.tokens_per_step // args.context), args.syn, args.seed + 1, args.pure)
+    seed = args.seed + 1000 * rank
+    short = Batches(train, vocab, args.train_ctx, max(1, args.tokens_per_step // args.train_ctx), args.syn, seed, args.pure)
+    long = Batches(train, vocab, args.context, max(1, args.tokens_per_step // args.context), args.syn, seed + 1, args.pure)
     if os.path.exists(ckpt_path):  # resume an interrupted run exactly where it stopped
         ck = torch.load(ckpt_path)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step, tokens_seen, elapsed = ck["step"], ck["tokens_seen"], ck["elapsed"]
-        short.g.set_state(ck["g_short"])
-        long.g.set_state(ck["g_long"])
-        print(f"resumed at step {step}", flush=True)
-    else:
+        rng = torch.load(rng_path)
+        assert rng["step"] == step, "rng state and checkpoint are from different steps"
+        short.g.set_state(rng["g_short"])
+        long.g.set_state(rng["g_long"])
+        if rank == 0:
+            print(f"resumed at step {step}", flush=True)
+    elif rank == 0:
         open(log_path, "w").close()
-    print(json.dumps({"params": n_params, "args": vars(args)}), flush=True)
+    if rank == 0:
+        print(json.dumps({"params": n_params, "args": vars(args)}), flush=True)
+    params = [p for p in model.parameters()]
+
+    def average_gradients():
+        # every rank starts from the same seeded weights, so averaging gradients (one flat
+        # all-reduce) keeps the replicas identical
+        if world == 1:
+            return
+        import torch.distributed as dist
+        from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
+        flat = _flatten_dense_tensors([p.grad for p in params])
+        dist.all_reduce(flat)
+        flat /= world
+        for p, g in zip(params, _unflatten_dense_tensors(flat, [p.grad for p in params])):
+            p.grad.copy_(g)
 
     def log(rec):
         with open(log_path, "a") as f:
             f.write(json.dumps(rec) + "\n")
         print(json.dumps(rec), flush=True)
 
-    long_from = int(args.steps * args.long_from)
+    long_from = args.steps - args.long_steps
+    decay_steps = max(1, args.syn_decay)
     t0 = time.time() - elapsed
     model.train()
     while step < args.steps:
         src = long if step >= long_from else short
+        src.syn = args.syn + (args.syn_end - args.syn) * min(1.0, step / decay_steps)
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, args.steps, args.lr, args.warmup)
+            g["lr"] = lr_at(step, args.steps, args.lr, args.warmup, args.cooldown)
         x, y, w = src.next()
         logits, _ = model(x)
         loss_tok = F.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1), reduction="none")
         loss = (loss_tok * w.reshape(-1)).sum() / w.sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        average_gradients()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
-        tokens_seen += x.numel()
-        if step % 50 == 0:
+        tokens_seen += x.numel() * world
+        if step % 50 == 0 and rank == 0:
             el = time.time() - t0
-            log({"step": step, "loss": round(loss.item(), 4), "lr": opt.param_groups[0]["lr"],
+            log({"step": step, "loss": round(loss.item(), 4), "lr": opt.param_groups[0]["lr"], "syn": round(src.syn, 3),
                  "tokens": tokens_seen, "elapsed_s": round(el, 1), "tok_per_s": round(tokens_seen / el)})
         if step % args.eval_every == 0 or step == args.steps:
-            model.eval()
-            sc = head_scores(model, val, vocab)
-            rep = repeated_half_loss(model, vocab)
-            model.train()
-            rec = {"step": step, "tokens": tokens_seen, "val_loss": round(val_loss(model, val, args.context), 4),
-                   "repeat_loss": round(rep, 4), "elapsed_s": round(time.time() - t0, 1)}
-            rec.update(sc["best"])
-            log(rec)
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
-                        "tokens_seen": tokens_seen, "elapsed": time.time() - t0,
-                        "g_short": short.g.get_state(), "g_long": long.g.get_state(),
-                        "config": model.config}, ckpt_path + ".tmp")
-            os.replace(ckpt_path + ".tmp", ckpt_path)
-    final = {"params": n_params, "steps": step, "tokens_seen": tokens_seen,
-             "train_seconds": round(time.time() - t0, 1), "config": model.config, "args": vars(args)}
-    with open(os.path.join(run_dir, "final.json"), "w") as f:
-        json.dump(final, f, indent=2)
-    torch.save({"model": model.state_dict(), "config": model.config}, os.path.join(run_dir, "model.pt"))
-    print("done", json.dumps(final), flush=True)
+            torch.save({"step": step, "g_short": short.g.get_state(), "g_long": long.g.get_state()}, rng_path)
+            if rank == 0:
+                model.eval()
+                sc = head_scores(model, val, vocab)
+                rep = repeated_half_loss(model, vocab)
+                rec = {"step": step, "tokens": tokens_seen, "val_loss": round(val_loss(model, val, args.context), 4),
+                       "repeat_loss": round(rep, 4), "elapsed_s": round(time.time() - t0, 1)}
+                model.train()
+                rec.update(sc["best"])
+                log(rec)
+                torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
+                            "tokens_seen": tokens_seen, "elapsed": time.time() - t0,
+                            "config": model.config}, ckpt_path + ".tmp")
+                os.replace(ckpt_path + ".tmp", ckpt_path)
+    if rank == 0:
+        final = {"params": n_params, "steps": step, "tokens_seen": tokens_seen,
+                 "train_seconds": round(time.time() - t0, 1), "config": model.config, "args": vars(args)}
+        with open(os.path.join(run_dir, "final.json"), "w") as f:
+            json.dump(final, f, indent=2)
+        torch.save({"model": model.state_dict(), "config": model.config}, os.path.join(run_dir, "model.pt"))
+        print("done", json.dumps(final), flush=True)
+    if world > 1:
+        import torch.distributed as dist
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":
