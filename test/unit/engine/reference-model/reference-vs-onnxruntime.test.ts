@@ -34,10 +34,12 @@ for (const dir of referenceModelDirs()) {
         assert.ok(ids.length >= 1);
         const ort = await onnxRuntimeAttention(exposed.bytes, exposed.names, folder.idsInput ?? 'input_ids', ids);
         const ours: Float32Array[] = [];
-        const result = await runDecoder(weights, ids, { onLayer: (l, a) => void (ours[l] = Float32Array.from(a)), logits: ort.logits !== undefined });
+        // Logits (the whole vocabulary at every position) are checked on the shorter inputs only, to keep the suite quick.
+        const withLogits = ort.logits !== undefined && ids.length <= 128;
+        const result = await runDecoder(weights, ids, { onLayer: (l, a) => void (ours[l] = Float32Array.from(a)), logits: withLogits });
         const diffs = ours.map((a, l) => maxAbsDiff(a, ort.attention[l]));
         const worst = Math.max(...diffs);
-        const logitsDiff = ort.logits && result.logits ? maxAbsDiff(result.logits, ort.logits) : undefined;
+        const logitsDiff = withLogits && ort.logits && result.logits ? maxAbsDiff(result.logits, ort.logits) : undefined;
         table.push(`        ${String(ids.length).padStart(4)} tokens  ${worst.toExponential(2)}  (${input.label}${logitsDiff !== undefined ? `; logits ${logitsDiff.toExponential(2)}` : ''})`);
         for (let l = 0; l < diffs.length; l++) assert.ok(diffs[l] <= TOLERANCE, `layer ${l}: max |diff| ${diffs[l]} > ${TOLERANCE}`);
         if (logitsDiff !== undefined) assert.ok(logitsDiff <= 1e-3, `logits differ by ${logitsDiff}`);
