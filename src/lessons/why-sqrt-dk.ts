@@ -15,16 +15,16 @@ import { entropy, histogram, sampleVariance } from './shared/statistics';
 import { seededNormals } from './shared/toy-embedding';
 
 export const WHY_SQRT_DK_DEFAULTS: WhySqrtDkParams = { dk: 64, keys: 16, seed: 1 };
-/** Queries and keys per variance measurement: 64 × 64 = 4,096 dot products. */
-export const VARIANCE_SIDE = 64;
+/** Independent dot products per variance measurement. */
+export const SAMPLES = 4096;
 /** Query rows averaged for entropy and gradient. */
 export const SOFTMAX_ROWS = 64;
 export const SWEEP_DK = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 const HISTOGRAM_BINS = 41;
 
-/** A [1, 1, rows, d] tensor of seeded standard normals. */
-function gaussian(rows: number, d: number, seed: number): Tensor {
-  return { data: seededNormals(rows * d, seed), shape: [1, 1, rows, d] };
+/** A [batch, 1, rows, d] tensor of seeded standard normals. */
+function gaussian(batch: number, rows: number, d: number, seed: number): Tensor {
+  return { data: seededNormals(batch * rows * d, seed), shape: [batch, 1, rows, d] };
 }
 
 /** ‖J‖_F of the softmax Jacobian J_ij = p_i (δ_ij − p_j) for one probability row. */
@@ -53,18 +53,19 @@ interface Measured {
 }
 
 function measure(dk: number, keys: number, seed: number): Measured {
-  // Variance: all pairs of 64 queries × 64 keys, through the kernel's score stage.
-  const q = gaussian(VARIANCE_SIDE, dk, seed * 7919 + dk);
-  const k = gaussian(VARIANCE_SIDE, dk, seed * 7919 + dk + 104729);
-  const v = gaussian(VARIANCE_SIDE, 1, seed);
+  // Variance: SAMPLES independent (q, k) pairs, one per batch entry, through the kernel's
+  // score stage (all pairs of a few vectors would share each vector's length and be correlated).
+  const q = gaussian(SAMPLES, 1, dk, seed * 7919 + dk);
+  const k = gaussian(SAMPLES, 1, dk, seed * 7919 + dk + 104729);
+  const v = gaussian(SAMPLES, 1, 1, seed);
   const unscaled = scaledDotProductAttentionStages(q, k, v, { scale: 1, keepStages: true });
   const scaled = scaledDotProductAttentionStages(q, k, v, { keepStages: true });
   const dots = (unscaled.scores as Tensor).data;
 
-  // Softmax statistics: 64 query rows over `keys` keys.
-  const qs = gaussian(SOFTMAX_ROWS, dk, seed * 31 + dk + 1);
-  const ks = gaussian(keys, dk, seed * 37 + dk + 2);
-  const vs = gaussian(keys, 1, seed + 3);
+  // Softmax statistics: SOFTMAX_ROWS independent queries, each over its own `keys` keys.
+  const qs = gaussian(SOFTMAX_ROWS, 1, dk, seed * 31 + dk + 1);
+  const ks = gaussian(SOFTMAX_ROWS, keys, dk, seed * 37 + dk + 2);
+  const vs = gaussian(SOFTMAX_ROWS, keys, 1, seed + 3);
   const pu = scaledDotProductAttentionStages(qs, ks, vs, { scale: 1 }).weights.data;
   const ps = scaledDotProductAttentionStages(qs, ks, vs).weights.data;
   let eu = 0, es = 0, gu = 0, gs = 0;
@@ -90,10 +91,24 @@ function measure(dk: number, keys: number, seed: number): Measured {
   };
 }
 
+/** The sweep depends on (keys, seed) only: a slider move recomputes one d_k, not eleven. */
+const sweeps = new Map<string, Measured[]>();
+function sweepFor(keys: number, seed: number): Measured[] {
+  const key = `${keys}:${seed}`;
+  let s = sweeps.get(key);
+  if (!s) {
+    s = SWEEP_DK.map((d) => measure(d, keys, seed));
+    if (sweeps.size >= 8) sweeps.delete(sweeps.keys().next().value as string);
+    sweeps.set(key, s);
+  }
+  return s;
+}
+
 export function computeWhySqrtDk(params: WhySqrtDkParams): WhySqrtDkData {
   const { dk, keys, seed } = params;
-  const sweep = SWEEP_DK.map((d) => measure(d, keys, seed));
-  const here = measure(dk, keys, seed);
+  const sweep = sweepFor(keys, seed);
+  const swept = SWEEP_DK.indexOf(dk);
+  const here = swept >= 0 ? sweep[swept] : measure(dk, keys, seed);
   const col = (f: (m: Measured) => number) => Float64Array.from(sweep, f);
 
   const reach = 4 * Math.sqrt(dk);
