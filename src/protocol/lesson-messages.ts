@@ -285,6 +285,7 @@ export interface KvCacheData {
   params: KvCacheParams;
   kind: 'MHA' | 'GQA' | 'MQA';
   bytes: number;
+  /** Cache bytes each token of one sequence adds. */
   bytesPerToken: number;
   /** MHA, this GQA setting and MQA side by side (same query heads). */
   comparison: KvCacheRow[];
@@ -367,36 +368,38 @@ export interface FlashAttentionParams {
 export interface FlashTileStep {
   keyStart: number;
   keyEnd: number;
+  /** Causal masking hid the whole tile: nothing was computed. */
   skipped: boolean;
   /** The followed row's scores in this tile (−∞ where masked): [keyEnd − keyStart]. */
   scores: Float32Array;
-  maxBefore: number;
-  maxAfter: number;
-  sumAfter: number;
-  /** exp(maxBefore − maxAfter): how much earlier sums are rescaled (1 when the max did not move). */
-  correction: number;
 }
 export interface FlashAttentionData {
   params: FlashAttentionParams;
-  /** Steps of the followed row, tile by tile. */
+  /** Tiles the followed row went through, left to right. */
   steps: FlashTileStep[];
+  /**
+   * The online-softmax state of the followed row after each step (typed arrays: the max starts
+   * at −∞): running max before and after the tile, running sum after it, and the correction
+   * exp(m_before − m_after) applied to what was summed before.
+   */
+  stepMaxBefore: Float64Array;
+  stepMaxAfter: Float64Array;
+  stepSumAfter: Float64Array;
+  stepCorrection: Float64Array;
   /** The followed row's final weights from standard attention: [n]. */
   standardWeights: Float32Array;
-  /** exp(score − m_final) / l_final from the last step equals the standard weights. */
-  finalMax: number;
-  finalSum: number;
   tilesComputed: number;
   tilesSkipped: number;
   /** Max |tiled − standard| over the whole output, and the largest |standard| value for scale. */
   maxAbsDiff: number;
   maxAbsOutput: number;
-  /** Working memory of the tiled kernel vs the n×n scores standard attention keeps. */
+  /** Working memory of the tiled kernel vs the n×n weights standard attention allocated. */
   tiledWorkingBytes: number;
   standardScoreBytes: number;
-  /** Calculator: bytes of all attention matrices at memoryTokens × memoryHeads × dtype. */
+  /** Calculator: bytes of every head's attention matrix at memoryTokens × memoryHeads × dtype (one layer). */
   memoryBytes: number;
-  /** The same with tiles of blockQ × blockK per head (what a tiled kernel holds at once). */
-  memoryTiledBytes: number;
+  /** What FlashAttention keeps instead: one log-sum-exp per row and head (float32). */
+  memoryFlashBytes: number;
 }
 
 // 9. positions
@@ -480,6 +483,8 @@ export interface ComplexityParams {
 }
 export interface ComplexitySeries {
   name: string;
+  /** (query, key) pairs scored at each n (0 for linear attention). */
+  pairs: Float64Array;
   /** FLOPs per layer at each n of the sweep. */
   flops: Float64Array;
   /** Bytes of attention-specific memory at each n. */
@@ -491,7 +496,8 @@ export interface ComplexityData {
   params: ComplexityParams;
   lengths: Float64Array;
   series: ComplexitySeries[];
-  notes: string[];
+  /** Pairs counted on patterns the engine actually built, for the smaller lengths: the formulas' check. */
+  measured: { name: string; lengths: Float64Array; pairs: Float64Array; formulaPairs: Float64Array }[];
 }
 
 export interface LessonParamsMap {
