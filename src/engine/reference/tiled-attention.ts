@@ -30,18 +30,22 @@
 // after the diagonal is skipped without computing anything: that is where causal
 // attention saves half the work. A row that sees no key at all outputs zeros.
 //
-// Working memory is O(Bq·Bk + (Bq + Bk)·D), allocated once per call and reused for
-// every tile; `workingBytes` in the result reports it.
-//
-// Speed notes (all plain JavaScript): the tile products use small register blocks
-// (2 query rows × 4 keys for Q·Kᵀ, 2 rows × 4 keys for P·V) so each value loaded from
-// memory feeds several multiply-adds; tiles are copied into zero-padded Float64Array
-// buffers so the inner loops have no edge cases (padded keys are masked out).
+// Memory: the tiles live in one small arena allocated once per call and reused for every
+// tile, O(Bq·Bk + (Bq + Bk)·D) floats; `workingBytes` reports it. The inner loops — the
+// two tile products S = Q·Kᵀ and O += P·V, and the exponentials of P — go through
+// tile-kernels.ts: plain JavaScript, or the same loops in WebAssembly SIMD
+// (tile-kernels-simd.ts), several times faster. Tiles are zero-padded (rows to 4, keys
+// and value columns to 8) so those loops have no edge cases; the K tile is stored
+// transposed so both products have the same A·B form.
 
 import { causalOffset } from './causal-mask';
 import type { CausalAlignment } from './causal-mask';
 import { headGroupSize } from './head-mapping';
 import { Tensor, shapeString } from './tensor';
+import { TileKernels, javascriptTileKernels } from './tile-kernels';
+import { simdTileKernels } from './tile-kernels-simd';
+
+export type TileKernel = 'auto' | 'javascript' | 'wasm-simd';
 
 export interface TiledAttentionOptions {
   /** Multiplier of Q·Kᵀ; default 1/√D. */
@@ -50,10 +54,12 @@ export interface TiledAttentionOptions {
   causal?: CausalAlignment | false;
   /** cap·tanh(s/cap) on the scaled scores (before masking, as ONNX); ≤ 0 or absent for none. */
   softcap?: number;
-  /** Query rows per tile (default 64). */
+  /** Query rows per tile (default 128). */
   blockQ?: number;
   /** Key rows per tile (default 64). */
   blockK?: number;
+  /** Inner-loop implementation: 'auto' (default) uses WebAssembly SIMD where available, else JavaScript. */
+  kernel?: TileKernel;
   /**
    * Called after every tile (and for every skipped tile), in order, e.g. to animate the
    * online softmax. The arrays are views of the kernel's working buffers, valid only
@@ -74,9 +80,9 @@ export interface TileStep {
   /** True when causal masking hides the whole tile, so nothing was computed. */
   skipped: boolean;
   /** Tile scores after scale, softcap and causal mask (−∞ where hidden); row r, key c at scores[r·scoreStride + c]. */
-  scores: Float64Array;
+  scores: Float32Array;
   /** exp(score − runningMax) of the tile (0 where hidden): this tile's un-normalised weights, same layout. */
-  probabilities: Float64Array;
+  probabilities: Float32Array;
   scoreStride: number;
   /** Per query row of the block: m before this tile, m after, l after, and the correction exp(m_before − m_after). */
   previousMax: Float64Array;
@@ -93,80 +99,23 @@ export interface TiledAttentionResult {
   /** Tiles computed and tiles skipped by causal masking, over all heads. */
   tilesComputed: number;
   tilesSkipped: number;
-  /** Bytes of the working buffers this call allocated (tiles, running max/sum, accumulator). */
+  /** Bytes of the working buffers this call allocated (tile arena, running max/sum). */
   workingBytes: number;
+  /** Which tile kernels ran ('javascript' or 'wasm-simd'). */
+  kernel: string;
 }
 
-/** Round up to a multiple of m (the register-block width). */
+/** Round up to a multiple of m (the register-block size). */
 function roundUp(x: number, m: number): number {
   return Math.ceil(x / m) * m;
 }
 
-/** S (rows × cols, stride cols) = Qt · Ktᵀ for zero-padded tiles; rows % 2 = 0, cols % 4 = 0. */
-function tileScores(S: Float64Array, Qt: Float64Array, Kt: Float64Array, rows: number, cols: number, d: number): void {
-  for (let r = 0; r < rows; r += 2) {
-    const qa = r * d;
-    const qb = qa + d;
-    for (let c = 0; c < cols; c += 4) {
-      const k0 = c * d;
-      const k1 = k0 + d;
-      const k2 = k1 + d;
-      const k3 = k2 + d;
-      // 2 query rows × 4 keys: 6 loads feed 8 multiply-adds
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-      for (let x = 0; x < d; x++) {
-        const qx = Qt[qa + x];
-        const qy = Qt[qb + x];
-        const v0 = Kt[k0 + x];
-        const v1 = Kt[k1 + x];
-        const v2 = Kt[k2 + x];
-        const v3 = Kt[k3 + x];
-        a0 += qx * v0; a1 += qx * v1; a2 += qx * v2; a3 += qx * v3;
-        b0 += qy * v0; b1 += qy * v1; b2 += qy * v2; b3 += qy * v3;
-      }
-      const sa = r * cols + c;
-      const sb = sa + cols;
-      S[sa] = a0; S[sa + 1] = a1; S[sa + 2] = a2; S[sa + 3] = a3;
-      S[sb] = b0; S[sb + 1] = b1; S[sb + 2] = b2; S[sb + 3] = b3;
-    }
-  }
-}
-
-/** O (rows × dv) += P (rows × cols, stride cols) · Vt (cols × dv); rows % 2 = 0, cols % 4 = 0. */
-function accumulatePV(O: Float64Array, P: Float64Array, Vt: Float64Array, rows: number, cols: number, dv: number): void {
-  for (let r = 0; r < rows; r += 2) {
-    const pa = r * cols;
-    const pb = pa + cols;
-    const oa = r * dv;
-    const ob = oa + dv;
-    for (let c = 0; c < cols; c += 4) {
-      const pa0 = P[pa + c], pa1 = P[pa + c + 1], pa2 = P[pa + c + 2], pa3 = P[pa + c + 3];
-      const pb0 = P[pb + c], pb1 = P[pb + c + 1], pb2 = P[pb + c + 2], pb3 = P[pb + c + 3];
-      if (pa0 === 0 && pa1 === 0 && pa2 === 0 && pa3 === 0 && pb0 === 0 && pb1 === 0 && pb2 === 0 && pb3 === 0) continue;
-      const v0 = c * dv;
-      const v1 = v0 + dv;
-      const v2 = v1 + dv;
-      const v3 = v2 + dv;
-      // 2 rows × 4 value rows: 4 value loads feed 8 multiply-adds
-      for (let x = 0; x < dv; x++) {
-        const w0 = Vt[v0 + x];
-        const w1 = Vt[v1 + x];
-        const w2 = Vt[v2 + x];
-        const w3 = Vt[v3 + x];
-        O[oa + x] += pa0 * w0 + pa1 * w1 + pa2 * w2 + pa3 * w3;
-        O[ob + x] += pb0 * w0 + pb1 * w1 + pb2 * w2 + pb3 * w3;
-      }
-    }
-  }
-}
-
-/** Copy `count` rows of length `width` from src (starting at row offset `from`) into a zero-padded tile. */
-function loadTile(tile: Float64Array, src: Float32Array, from: number, count: number, width: number, scale = 1): void {
-  const n = count * width;
-  const base = from * width;
-  if (scale === 1) for (let t = 0; t < n; t++) tile[t] = src[base + t];
-  else for (let t = 0; t < n; t++) tile[t] = src[base + t] * scale;
-  tile.fill(0, n);
+function chooseKernels(kernel: TileKernel): TileKernels {
+  if (kernel === 'javascript') return javascriptTileKernels();
+  const simd = simdTileKernels();
+  if (simd) return simd;
+  if (kernel === 'wasm-simd') throw new Error('tiledAttention: WebAssembly SIMD is not available in this runtime');
+  return javascriptTileKernels();
 }
 
 /** Tiled (FlashAttention-style) attention; see the header for the algorithm. */
@@ -183,7 +132,7 @@ export function tiledAttention(q: Tensor, k: Tensor, v: Tensor, opts: TiledAtten
   const group = headGroupSize(qHeads, kvHeads);
   const scale = opts.scale ?? 1 / Math.sqrt(dim);
   const cap = opts.softcap ?? 0;
-  const blockQ = opts.blockQ ?? 64;
+  const blockQ = opts.blockQ ?? 128;
   const blockK = opts.blockK ?? 64;
   if (!(blockQ >= 1 && blockK >= 1 && Number.isInteger(blockQ) && Number.isInteger(blockK))) {
     throw new Error(`tiledAttention: block sizes must be whole numbers ≥ 1 (got ${blockQ}, ${blockK})`);
@@ -192,21 +141,26 @@ export function tiledAttention(q: Tensor, k: Tensor, v: Tensor, opts: TiledAtten
   const offset = opts.causal ? causalOffset(opts.causal, lq, lk) : Infinity;
   const onTile = opts.onTile;
 
-  // Working buffers, allocated once. Rows padded to 2, keys to 4, for the register blocks.
-  const rowsPad = roundUp(blockQ, 2);
-  const colsPad = roundUp(blockK, 4);
-  const Qt = new Float64Array(rowsPad * dim); // scale · Q block
-  const Kt = new Float64Array(colsPad * dim); // K block, row-wise
-  const Vt = new Float64Array(colsPad * dv); // V block
-  const S = new Float64Array(rowsPad * colsPad); // scores, then P, of one tile
-  const O = new Float64Array(rowsPad * dv); // un-normalised output rows
+  // The tile arena: padded sizes, then where each tile starts (in floats).
+  const rowsPad = roundUp(blockQ, 4); // query rows of a tile
+  const colsPad = roundUp(Math.min(blockK, Math.max(lk, 1)), 8); // keys of a tile
+  const dvPad = roundUp(dv, 8); // value columns
+  const Q_AT = 0; // [rowsPad × D]      scale · Q block
+  const KT_AT = Q_AT + rowsPad * dim; // [D × colsPad]      K block, transposed
+  const V_AT = KT_AT + dim * colsPad; // [colsPad × dvPad]  V block
+  const S_AT = V_AT + colsPad * dvPad; // [rowsPad × colsPad] scores, then P
+  const O_AT = S_AT + rowsPad * colsPad; // [rowsPad × dvPad]  un-normalised output rows
+  const ARENA = O_AT + rowsPad * dvPad;
+  const tiles = chooseKernels(opts.kernel ?? 'auto');
+  const mem = tiles.reserve(ARENA);
+  mem.fill(0, 0, ARENA);
   const m = new Float64Array(rowsPad); // running max
   const l = new Float64Array(rowsPad); // running sum
   const mPrev = new Float64Array(rowsPad);
   const corr = new Float64Array(rowsPad);
   // the observer sees the masked scores of each tile, kept aside before exp overwrites them
-  const observed = onTile ? new Float64Array(rowsPad * colsPad) : undefined;
-  const workingBytes = [Qt, Kt, Vt, S, O, m, l, mPrev, corr, observed ?? new Float64Array(0)].reduce((acc, a) => acc + a.byteLength, 0);
+  const observed = onTile ? new Float32Array(rowsPad * colsPad) : undefined;
+  const workingBytes = ARENA * 4 + 4 * rowsPad * 8 + (observed?.byteLength ?? 0);
 
   const output = new Float32Array(batch * qHeads * lq * dv);
   const lse = new Float32Array(batch * qHeads * lq);
@@ -221,11 +175,12 @@ export function tiledAttention(q: Tensor, k: Tensor, v: Tensor, opts: TiledAtten
 
       for (let i0 = 0; i0 < lq; i0 += blockQ) {
         const rows = Math.min(blockQ, lq - i0);
-        const rowsUsed = roundUp(rows, 2);
-        loadTile(Qt, q.data, qRow0 + i0, rows, dim, scale); // the scale is folded into Q once
+        // load scale · Q block (the scale is folded into Q once); padding rows are 0
+        for (let t = 0; t < rows * dim; t++) mem[Q_AT + t] = q.data[(qRow0 + i0) * dim + t] * scale;
+        mem.fill(0, Q_AT + rows * dim, Q_AT + rowsPad * dim);
+        mem.fill(0, O_AT, O_AT + rowsPad * dvPad);
         m.fill(-Infinity);
         l.fill(0);
-        O.fill(0);
         // Keys after the block's last visible one are hidden for every row: stop there.
         const lastVisible = Math.min(lk - 1, i0 + rows - 1 + offset);
 
@@ -234,35 +189,48 @@ export function tiledAttention(q: Tensor, k: Tensor, v: Tensor, opts: TiledAtten
           if (j0 > lastVisible) {
             tilesSkipped++;
             if (onTile) {
+              corr.fill(1);
+              const none = mem.subarray(0, 0);
               onTile({
                 batch: b, head: h, kvHead, queryStart: i0, queryEnd: i0 + rows, keyStart: j0, keyEnd: j0 + cols,
-                skipped: true, scores: S.subarray(0, 0), probabilities: S.subarray(0, 0), scoreStride: colsPad,
-                previousMax: m.subarray(0, rows), runningMax: m.subarray(0, rows), runningSum: l.subarray(0, rows), correction: corr.fill(1).subarray(0, rows),
+                skipped: true, scores: none, probabilities: none, scoreStride: colsPad,
+                previousMax: m.subarray(0, rows), runningMax: m.subarray(0, rows), runningSum: l.subarray(0, rows), correction: corr.subarray(0, rows),
               });
             }
             continue;
           }
           tilesComputed++;
-          const colsUsed = roundUp(cols, 4);
-          loadTile(Kt, k.data, kvRow0 + j0, cols, dim);
-          loadTile(Vt, v.data, kvRow0 + j0, cols, dv);
+          // load the K block transposed (KT[x, c] = k[j0 + c, x]) and the V block; padding stays 0
+          for (let c = 0; c < cols; c++) {
+            const kRow = (kvRow0 + j0 + c) * dim;
+            for (let x = 0; x < dim; x++) mem[KT_AT + x * colsPad + c] = k.data[kRow + x];
+          }
+          const vFrom = (kvRow0 + j0) * dv;
+          if (dv === dvPad) mem.set(v.data.subarray(vFrom, vFrom + cols * dv), V_AT); // rows are contiguous: one copy
+          else for (let c = 0; c < cols; c++) mem.set(v.data.subarray(vFrom + c * dv, vFrom + (c + 1) * dv), V_AT + c * dvPad);
+          if (cols < colsPad) {
+            for (let x = 0; x < dim; x++) mem.fill(0, KT_AT + x * colsPad + cols, KT_AT + (x + 1) * colsPad);
+            mem.fill(0, V_AT + cols * dvPad, V_AT + colsPad * dvPad);
+          }
 
           // 1. S = (scale·Q_blk) · K_blkᵀ
-          tileScores(S, Qt, Kt, rowsUsed, colsUsed, dim);
+          tiles.gemm(Q_AT, KT_AT, S_AT, rowsPad, dim, colsPad, false);
 
           // 2.–4. softcap, causal mask, online softmax update, row by row
           for (let r = 0; r < rows; r++) {
-            const sRow = r * colsUsed;
+            const sRow = S_AT + r * colsPad;
             // keys j0 + c with c < visible are allowed for query i0 + r (padding counts as hidden)
             const visible = Math.max(0, Math.min(cols, i0 + r + offset - j0 + 1));
             let tileMax = -Infinity;
             for (let c = 0; c < visible; c++) {
-              let s = S[sRow + c];
-              if (cap > 0) S[sRow + c] = s = cap * Math.tanh(s / cap);
+              let s = mem[sRow + c];
+              if (cap > 0) mem[sRow + c] = s = cap * Math.tanh(s / cap);
               if (s > tileMax) tileMax = s;
             }
-            for (let c = visible; c < colsUsed; c++) S[sRow + c] = -Infinity;
-            if (observed) observed.set(S.subarray(sRow, sRow + colsUsed), sRow); // before S becomes P
+            if (observed) {
+              observed.set(mem.subarray(sRow, sRow + visible), r * colsPad);
+              observed.fill(-Infinity, r * colsPad + visible, (r + 1) * colsPad);
+            }
 
             const mOld = m[r];
             const mNew = mOld > tileMax ? mOld : tileMax;
@@ -270,35 +238,33 @@ export function tiledAttention(q: Tensor, k: Tensor, v: Tensor, opts: TiledAtten
             if (mNew === -Infinity) {
               // nothing visible yet for this row: P row is all zeros, state unchanged
               corr[r] = 1;
-              S.fill(0, sRow, sRow + colsUsed);
+              mem.fill(0, sRow, sRow + colsPad);
               continue;
             }
             const c0 = Math.exp(mOld - mNew); // exp(−∞) = 0 on the first visible tile
             corr[r] = c0;
-            let rowSum = 0;
-            for (let c = 0; c < visible; c++) {
-              const p = Math.exp(S[sRow + c] - mNew);
-              S[sRow + c] = p;
-              rowSum += p;
-            }
-            S.fill(0, sRow + visible, sRow + colsUsed);
+            // P = exp(S − m_new) over the visible keys, padded to 4 with −∞ (whose exp is 0)
+            const run = roundUp(visible, 4);
+            mem.fill(-Infinity, sRow + visible, sRow + run);
+            const rowSum = tiles.expShiftedSum(sRow, run, mNew);
+            mem.fill(0, sRow + run, sRow + colsPad); // hidden and padded keys weigh 0
             l[r] = c0 * l[r] + rowSum;
             m[r] = mNew;
             if (c0 !== 1) {
-              const o = r * dv;
-              for (let x = 0; x < dv; x++) O[o + x] *= c0;
+              const o = O_AT + r * dvPad;
+              for (let x = 0; x < dv; x++) mem[o + x] *= c0;
             }
           }
           // padding rows (r ≥ rows) contribute nothing
-          if (rowsUsed > rows) S.fill(0, rows * colsUsed, rowsUsed * colsUsed);
+          mem.fill(0, S_AT + rows * colsPad, S_AT + rowsPad * colsPad);
 
           // 5. O += P · V_blk
-          accumulatePV(O, S, Vt, rowsUsed, colsUsed, dv);
+          tiles.gemm(S_AT, V_AT, O_AT, rowsPad, colsPad, dvPad, true);
 
-          if (onTile) {
+          if (onTile && observed) {
             onTile({
               batch: b, head: h, kvHead, queryStart: i0, queryEnd: i0 + rows, keyStart: j0, keyEnd: j0 + cols,
-              skipped: false, scores: (observed as Float64Array).subarray(0, rows * colsUsed), probabilities: S.subarray(0, rows * colsUsed), scoreStride: colsUsed,
+              skipped: false, scores: observed.subarray(0, rows * colsPad), probabilities: mem.subarray(S_AT, S_AT + rows * colsPad), scoreStride: colsPad,
               previousMax: mPrev.subarray(0, rows), runningMax: m.subarray(0, rows), runningSum: l.subarray(0, rows), correction: corr.subarray(0, rows),
             });
           }
@@ -308,7 +274,7 @@ export function tiledAttention(q: Tensor, k: Tensor, v: Tensor, opts: TiledAtten
         for (let r = 0; r < rows; r++) {
           const row = qRow0 + i0 + r;
           const inv = l[r] > 0 ? 1 / l[r] : 0;
-          for (let x = 0; x < dv; x++) output[row * dv + x] = O[r * dv + x] * inv;
+          for (let x = 0; x < dv; x++) output[row * dv + x] = mem[O_AT + r * dvPad + x] * inv;
           lse[row] = l[r] > 0 ? m[r] + Math.log(l[r]) : -Infinity;
         }
       }
@@ -320,5 +286,6 @@ export function tiledAttention(q: Tensor, k: Tensor, v: Tensor, opts: TiledAtten
     tilesComputed,
     tilesSkipped,
     workingBytes,
+    kernel: tiles.name,
   };
 }
