@@ -1,0 +1,153 @@
+// Python analysis of one top-level item (a function, a class, or the module-level
+// statements): builds class contexts (attributes from __init__/setup) and evaluates every
+// function and method, nested ones included, into FunctionFacts.
+import type { SyntaxNode } from '../../parser/syntax-node';
+import type { FunctionFacts } from '../facts';
+import { PyClassContext, PyFileContext, addImport, defaultAliases } from './py-context';
+import { PyEvaluator, identifierSet } from './py-evaluator';
+
+/** Top-level item kinds as seen by the document splitter. */
+export type PyItemKind = 'function' | 'class' | 'import' | 'statement';
+
+export function pyItemKind(type: string): PyItemKind {
+  if (type === 'function_definition') return 'function';
+  if (type === 'class_definition') return 'class';
+  if (type === 'decorated_definition') return 'function';
+  if (type === 'import_statement' || type === 'import_from_statement' || type === 'future_import_statement') return 'import';
+  return 'statement';
+}
+
+/** The definition inside a decorated_definition. */
+export function unwrapDecorated(n: SyntaxNode): SyntaxNode {
+  return n.type === 'decorated_definition' ? n.child('definition') ?? n : n;
+}
+
+export function newPyFileContext(source: string): PyFileContext {
+  return {
+    source,
+    aliases: defaultAliases(),
+    functions: new Map(),
+    constants: new Map(),
+    summaries: new Map(),
+    classes: new Map(),
+  };
+}
+
+/** Registers what other items may refer to: imports, module functions, constants. */
+export function registerPyItem(ctx: PyFileContext, item: SyntaxNode): void {
+  const n = unwrapDecorated(item);
+  if (n.type === 'import_statement' || n.type === 'import_from_statement') addImport(ctx.aliases, n);
+  else if (n.type === 'function_definition') {
+    const name = n.child('name')?.text;
+    if (name) ctx.functions.set(name, n);
+  } else if (n.type === 'expression_statement') {
+    const a = n.namedChildren[0];
+    if (a?.type === 'assignment' && a.child('left')?.type === 'identifier') {
+      const right = a.child('right');
+      if (right) ctx.constants.set(a.child('left')?.text ?? '', right);
+    }
+  } else if (n.type === 'if_statement' || n.type === 'try_statement') {
+    // `try: import x as y` and guarded imports.
+    n.walk((c) => {
+      if (c.type === 'import_statement' || c.type === 'import_from_statement') addImport(ctx.aliases, c);
+      return c.type !== 'function_definition' && c.type !== 'class_definition';
+    });
+  }
+}
+
+function classContext(ctx: PyFileContext, cls: SyntaxNode): PyClassContext {
+  const name = cls.child('name')?.text ?? '<class>';
+  const bases = cls.child('superclasses')?.text ?? '';
+  const body = cls.child('body');
+  const methods = new Map<string, SyntaxNode>();
+  const fields = new Set<string>();
+  const docParts: string[] = [name.toLowerCase()];
+  for (const s of body?.namedChildren ?? []) {
+    const d = unwrapDecorated(s);
+    if (d.type === 'function_definition') {
+      const m = d.child('name')?.text;
+      if (m) methods.set(m, d);
+    } else if (s.type === 'expression_statement') {
+      const a = s.namedChildren[0];
+      if (a?.type === 'string') docParts.push(a.text.toLowerCase());
+      if (a?.type === 'assignment' && a.child('left')?.type === 'identifier') fields.add(a.child('left')?.text ?? '');
+    }
+  }
+  body?.walk((c) => {
+    if (c.type === 'comment') docParts.push(c.text.toLowerCase());
+  });
+  const isFlax = /linen|flax|nn\.Module/.test(bases) && [...ctx.aliases.values()].some((p) => p.startsWith('flax'));
+  const isModule = /Module|Layer|Block|Attention|Model/.test(bases) || methods.has('forward');
+  const info: PyClassContext = {
+    node: cls,
+    name,
+    isModule,
+    isFlax,
+    methods,
+    attrs: new Map(),
+    fields,
+    docText: docParts.join('\n'),
+    identifiers: identifierSet(cls),
+  };
+  for (const init of ['__init__', 'setup', 'build']) {
+    const m = methods.get(init);
+    if (!m) continue;
+    const ev = new PyEvaluator(ctx, m, info);
+    const facts = ev.run();
+    for (const [k, v] of facts.env) if (k.startsWith('self.')) info.attrs.set(k, v);
+  }
+  // Flax dataclass fields and __init__ parameters count as known names.
+  for (const p of methods.get('__init__')?.child('parameters')?.namedChildren ?? []) {
+    const nm = p.type === 'identifier' ? p.text : p.child('name')?.text;
+    if (nm) fields.add(nm);
+  }
+  ctx.classes.set(name, info);
+  return info;
+}
+
+/** Facts for every function in a top-level item (nested definitions included). */
+export function analyzePyItem(ctx: PyFileContext, item: SyntaxNode): FunctionFacts[] {
+  const n = unwrapDecorated(item);
+  const out: FunctionFacts[] = [];
+  if (n.type === 'class_definition') {
+    const cls = classContext(ctx, n);
+    for (const m of cls.methods.values()) {
+      out.push(new PyEvaluator(ctx, m, cls).run());
+      nested(ctx, m, out);
+    }
+    return out;
+  }
+  if (n.type === 'function_definition') {
+    out.push(new PyEvaluator(ctx, n, undefined).run());
+    nested(ctx, n, out);
+    return out;
+  }
+  return out;
+}
+
+/** Module-level statements evaluated in order as one pseudo-function. */
+export function analyzePyStatements(ctx: PyFileContext, module: SyntaxNode, statements: SyntaxNode[]): FunctionFacts[] {
+  const ev = new PyEvaluator(ctx, module, undefined);
+  const facts = ev.run(statements);
+  facts.name = '<module>';
+  const out = [facts];
+  for (const s of statements) nested(ctx, s, out);
+  return out;
+}
+
+function nested(ctx: PyFileContext, fn: SyntaxNode, out: FunctionFacts[]): void {
+  const body = fn.child('body') ?? fn;
+  body.walk((c) => {
+    if (c === body) return true;
+    if (c.type === 'function_definition') {
+      out.push(new PyEvaluator(ctx, c, undefined).run());
+      nested(ctx, c, out);
+      return false;
+    }
+    if (c.type === 'class_definition') {
+      out.push(...analyzePyItem(ctx, c));
+      return false;
+    }
+    return true;
+  });
+}
