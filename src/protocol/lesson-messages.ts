@@ -543,7 +543,7 @@ export type LessonDataReply<L extends LessonId = LessonId> = {
 
 export type HostToLessons =
   /** The lesson list, exercises and progress; sent after `ready` and when progress changes. */
-  | { type: 'lessons/index'; lessons: LessonSummary[]; exercises: ExerciseSummary[]; progress: LessonProgress }
+  | { type: 'lessons/index'; lessons: LessonSummary[]; exercises: ExerciseSummary[]; progress: LessonProgress; defaults: LessonParamsMap }
   /** Open this lesson (from a command or a linter hover). `params` pre-fills controls (e.g. the editor selection). */
   | { type: 'lesson/open'; lesson: LessonId; text?: string }
   /** Reply to `lesson/compute`. */
