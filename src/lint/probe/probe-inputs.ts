@@ -84,7 +84,7 @@ export function perturbPosition(t: Tensor, position: number, seed: number, axis:
 
 /** Changes only key `position` of k and v: anything that moves an earlier query's output is a leak. */
 export function perturbKeyPosition(inputs: QkvInputs, position: number, seed: number): QkvInputs {
-  return { q: inputs.q, k: perturbPosition(inputs.k, position, seed), v: perturbPosition(inputs.v, position + 7919, seed + 1) };
+  return { q: inputs.q, k: perturbPosition(inputs.k, position, seed), v: perturbPosition(inputs.v, position, seed + 7919) };
 }
 
 /**

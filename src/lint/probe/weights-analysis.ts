@@ -164,17 +164,16 @@ export function bestScaleFit(p: Tensor, q: Tensor, k: Tensor, axis: 'keys' | 'qu
   return b.r2 > a.r2 + 1e-6 ? b : a;
 }
 
-/** A name for an effective scale relative to the expected 1/√d_k. */
+/** What an effective scale amounts to, relative to the expected 1/√d_k. */
 export function describeScale(scale: number, headSize: number, modelWidth: number): string {
   const close = (x: number, y: number) => Math.abs(x - y) <= 0.01 * Math.abs(y);
   const d = headSize;
   if (close(scale, 1 / Math.sqrt(d))) return `1/√d_k = 1/√${d}`;
-  if (close(scale, 1)) return 'no scaling (scale 1)';
-  if (close(scale, 1 / d)) return `1/d_k = 1/${d} (divides by d_k, not √d_k, or scales twice)`;
-  if (modelWidth !== d && close(scale, 1 / Math.sqrt(modelWidth))) return `1/√d_model = 1/√${modelWidth} (the model width, not the head size)`;
-  if (close(scale, Math.sqrt(d))) return `√d_k = √${d} (multiplies instead of divides)`;
-  if (close(scale, 1 / (d * Math.sqrt(d)))) return `1/d_k^1.5 (scaled three times)`;
-  return `${formatNumber(scale)} = 1/${formatNumber(1 / scale)}`;
+  if (close(scale, 1)) return 'no scaling at all';
+  if (close(scale, 1 / d)) return `1/d_k = 1/${d}: divided by d_k instead of √d_k, or scaled twice`;
+  if (modelWidth !== d && close(scale, 1 / Math.sqrt(modelWidth))) return `1/√d_model = 1/√${modelWidth}: the model width instead of the head size`;
+  if (close(scale, Math.sqrt(d))) return `√d_k = √${d}: multiplied instead of divided`;
+  return `1/${formatNumber(1 / scale)}`;
 }
 
 export function formatNumber(x: number): string {
