@@ -26,7 +26,7 @@ export const fullyMaskedRowNan: Rule = {
         let reason: string | undefined;
         if (axes.has('query') && axes.has('key')) reason = 'the padding mask blocks padded queries on every key';
         else if (pads.length && hasDelta && use.info?.leftPadding) reason = 'left padding combined with the causal mask leaves the first rows without a key';
-        else if (use.info?.segments) reason = 'segment masks give padding queries no key to attend to';
+        else if (use.info?.segments && pads.length) reason = 'segment masks combined with padding give padding queries no key to attend to';
         if (!reason) continue;
         ctx.report(use.fill.node, `Filling with -inf where ${reason}: those rows become NaN after softmax (and the NaN spreads). Use a finite fill (torch.finfo(dtype).min) or zero fully-masked rows after the softmax.`, { anchor: use.node });
       }

@@ -1046,7 +1046,16 @@ export class PyEvaluator {
         return val(n, { mask: { set: atom({ kind: 'delta', op: 'ge', bound: { k: 1 } }), form: 'additive', builders: [], fill: { kind: 'neg-inf', node: n } } });
       case 'float16':
       case 'half':
-        return val(n, { dtype: 'float16' });
+      case 'float32':
+      case 'float64':
+      case 'bfloat16':
+      case 'asarray':
+      case 'array': {
+        // np.float16(x), jnp.asarray(x): a cast keeps the value's meaning.
+        const x = P(0);
+        const dt = fname === 'float16' || fname === 'half' ? 'float16' : fname === 'bfloat16' ? 'bfloat16' : fname.startsWith('float') ? 'float32' : x?.dtype;
+        return x ? { ...x, node: n, dtype: dt } : val(n, { dtype: dt });
+      }
       default:
         break;
     }
@@ -1449,6 +1458,8 @@ export class PyEvaluator {
     const name = base && (base.type === 'identifier' || base.type === 'attribute') ? base.text : undefined;
     // scores[mask] = -inf  /  scores[i, j] = -inf inside `if j > i:` loops.
     let mask: Val | undefined = idx.mask ? idx : undefined;
+    // dot[:, rows, cols] = -inf with (rows, cols) = triu_indices(…): the index pairs are the mask.
+    if (!mask && idx.tuple) mask = idx.tuple.find((t) => t.mask?.builders.some((b) => b.kind === 'triu' && b.api === 'triu_indices'));
     if (!mask && indices.length >= 2) {
       const cond = this.conds[this.conds.length - 1];
       if (cond?.mask && hasDelta(cond.mask.set)) mask = cond;
@@ -1459,6 +1470,11 @@ export class PyEvaluator {
         if (name) this.env.set(name, { ...updated, name });
       }
       if (name && this.softmaxed.has(name)) this.scoreWrite(left, name);
+      return;
+    }
+    // x[:, rows, cols] = -inf with triu_indices: clearly a score mask even when x is a parameter.
+    if (!target.scores && mask?.mask?.builders.some((b) => b.kind === 'triu' && b.api === 'triu_indices') && v.fill && isNegFill(v.fill)) {
+      this.recordMaskUse(left, target, mask, mask.node, 'index-assign', v.fill);
       return;
     }
     if (target.probs && (v.fill || v.num !== undefined)) {
@@ -1605,9 +1621,10 @@ export class PyEvaluator {
         }
         return { ...tensor, node: n, name: undefined };
       }
-      if (tensor.scores && s.mask) {
-        // Multiplicative masking of logits: not a scale; keep the scores.
-        return { ...tensor, node: n, name: undefined };
+      if (tensor.scores) {
+        // Multiplicative masking of logits, or an unknown factor: keep the scores (opaque scale).
+        if (s.mask) return { ...tensor, node: n, name: undefined };
+        return { ...tensor, node: n, name: undefined, scores: { ...tensor.scores, factors: [...tensor.scores.factors, { expr: { terms: [], opaque: true }, node: sn, side: 'scores' }] } };
       }
       if (tensor.exp) return { ...tensor, node: n };
     }
@@ -1640,8 +1657,9 @@ export class PyEvaluator {
       return { ...l, node: n };
     }
     if (l.probs && (r as SumVal).sumOfProbs) return { ...l, node: n };
-    if (l.scores && this.isScaleLike(r) && !r.mask) {
-      const expr = scalePow(this.scaleOf(r), -1);
+    if (l.scores && !r.mask && !r.scores && !r.probs) {
+      // Unknown divisors count as an (opaque) scale: enough to keep the scores flowing.
+      const expr = this.isScaleLike(r) ? scalePow(this.scaleOf(r), -1) : { terms: [], opaque: true };
       return { ...l, node: n, name: undefined, scores: { ...l.scores, factors: [...l.scores.factors, { expr, node: rn, side: 'scores' }] } };
     }
     if ((l.role === 'q' || l.role === 'k' || l.projection) && !l.scores && this.isScaleLike(r)) {
@@ -1725,8 +1743,10 @@ export class PyEvaluator {
       }
     }
     // Padding from token ids: ids == pad / ids != pad.
-    if ((op === '==' || op === '!=') && (l.tokenIds || r.tokenIds) && !l.mask && !r.mask) {
-      const ids = l.tokenIds ? l : r;
+    const padIdRight = /pad/i.test(rn.text) && !r.mask;
+    const padIdLeft = /pad/i.test(ln.text) && !l.mask;
+    if ((op === '==' || op === '!=') && (l.tokenIds || r.tokenIds || padIdRight || padIdLeft) && !l.mask && !r.mask) {
+      const ids = l.tokenIds ? l : r.tokenIds ? r : padIdRight ? l : r;
       const other = ids === l ? rn : ln;
       const otherVal = ids === l ? r : l;
       if (isPadIdName(other.text) || otherVal.num === 0 || /pad/i.test(other.text)) {
@@ -1833,20 +1853,22 @@ export class PyEvaluator {
     for (const f of (l as PreScaled).prescale ?? []) factors.push({ ...f, side: 'q' });
     for (const f of (r as PreScaled).prescale ?? []) factors.push({ ...f, side: 'k' });
     const lr = rankOf(l.shape);
-    const scoreAxes: AxisLabel[] | undefined = l.shape ? [...l.shape.axes.slice(0, -2), 'i', 'j'] : undefined;
+    // K·Qᵀ (key-major scores): keys on the second-to-last axis.
+    const keyMajor = (l.role === 'k' || l.projection?.kind === 'k') && (r.role === 'q' || r.projection?.kind === 'q');
+    const scoreAxes: AxisLabel[] | undefined = l.shape ? [...l.shape.axes.slice(0, -2), ...(keyMajor ? (['j', 'i'] as AxisLabel[]) : (['i', 'j'] as AxisLabel[]))] : undefined;
     const res: Val = val(n, {
       scores: {
         node: n,
         q: l,
         k: r,
-        keyAxis: -1,
-        queryAxis: -2,
+        keyAxis: keyMajor ? -2 : -1,
+        queryAxis: keyMajor ? -1 : -2,
         rank: lr,
         factors,
-        qkNamed: qLike && (kLike || /k|key/i.test(rn.text)),
+        qkNamed: (qLike && (kLike || /k|key/i.test(rn.text))) || keyMajor,
         api,
       },
-      shape: scoreAxes ? shape(scoreAxes, l.shape?.full ?? false) : shape(['i', 'j'], false),
+      shape: scoreAxes ? shape(scoreAxes, l.shape?.full ?? false) : shape(keyMajor ? ['j', 'i'] : ['i', 'j'], false),
       dtype: l.dtype ?? r.dtype,
     });
     if (qLike || kLike || l.role || r.role) {
@@ -2403,20 +2425,25 @@ function extractDocShapes(fn: SyntaxNode): Map<string, AxisLabel[]> {
     if (c.type === 'comment') texts.push(c.text);
     return c.type !== 'function_definition';
   });
+  const tupleRe = /[([][^()[\]]*[)\]]/g;
   for (const t of texts) {
     for (const line of t.split('\n')) {
-      const tuple = firstTuple(line);
-      if (!tuple) continue;
-      const labels = parseShapeTuple(tuple);
-      if (!labels) continue;
-      const before = line.slice(0, line.indexOf(tuple));
-      const head = before.split(':')[0];
-      const names = head
-        .replace(/[#"'`*]/g, ' ')
-        .split(/[,\s]+/)
-        .map((s) => s.trim())
-        .filter((s) => /^[A-Za-z_]\w*$/.test(s) && !/^(Tensor|tensor|torch|np|array|ndarray|jnp|Array|float|int|optional|Optional|of|shape|with|the|and|is|a|an|in|Args|Returns|FloatTensor|BoolTensor|LongTensor|returns|input|output)$/.test(s));
-      for (const nm of names) out.set(nm, labels);
+      // Several "name: (shape)" pairs may share a line: names come from the text since the last tuple.
+      let from = 0;
+      tupleRe.lastIndex = 0;
+      for (let m = tupleRe.exec(line); m; m = tupleRe.exec(line)) {
+        const labels = parseShapeTuple(m[0]);
+        const before = line.slice(from, m.index);
+        from = m.index + m[0].length;
+        if (!labels) continue;
+        const head = before.includes(':') ? before.slice(0, before.lastIndexOf(':')) : before;
+        const names = head
+          .replace(/[#"'`*]/g, ' ')
+          .split(/[,\s]+/)
+          .map((s) => s.trim())
+          .filter((s) => /^[A-Za-z_]\w*$/.test(s) && !/^(Tensor|tensor|torch|np|array|ndarray|jnp|Array|float|int|optional|Optional|of|shape|with|the|and|is|a|an|in|Args|Returns|FloatTensor|BoolTensor|LongTensor|returns|input|output|are|arrays?|tensors?|each)$/.test(s));
+        for (const nm of names) out.set(nm, labels);
+      }
     }
   }
   return out;

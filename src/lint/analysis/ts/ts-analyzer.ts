@@ -4,7 +4,7 @@ import { Linear, deltaAtom } from '../index-compare';
 import { Formula, TRUE, and, atom, hasDelta, not, or } from '../mask-formula';
 import type { TsFunctionFacts, TsMaskEvent } from './ts-facts';
 
-const FUNCTION_TYPES = ['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration', 'function'];
+const FUNCTION_TYPES = ['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration'];
 
 /** Every function in an item, nested ones included (each analysed on its own). */
 export function analyzeTsItem(item: SyntaxNode): TsFunctionFacts[] {
@@ -400,6 +400,9 @@ class TsAnalyzer {
     const args = e.child('arguments')?.namedChildren ?? [];
     const fname = fnNode?.text ?? '';
     const argVals = args.map((a) => this.expr(a));
+    // tf.op(x, …) versus x.op(…): a method call unless the receiver is the tf namespace itself.
+    const receiver = fnNode?.type === 'member_expression' ? fnNode.child('object') : undefined;
+    const isTfNamespace = !!receiver && /^tf(\.\w+)*$/.test(receiver.text);
     if (fname === 'Math.exp' || fname === 'tf.exp') {
       const arg = args[0];
       if (!arg) return {};
@@ -425,7 +428,7 @@ class TsAnalyzer {
       return { scores: ev };
     }
     if (/^tf\.(softmax|nn\.softmax)$/.test(fname) || /\.softmax$/.test(fname)) {
-      const isMethod = !fname.startsWith('tf.');
+      const isMethod = !isTfNamespace;
       const input = isMethod ? this.expr(fnNode?.child('object') ?? e) : argVals[0] ?? {};
       const dimNode = isMethod ? args[0] : args[1];
       const dim = dimNode && /^-?\d+$/.test(dimNode.text) ? Number(dimNode.text) : undefined;
@@ -437,7 +440,7 @@ class TsAnalyzer {
       return {};
     }
     if (/^tf\.(div|mul)$/.test(fname) || /\.(div|mul)$/.test(fname)) {
-      const isMethod = !fname.startsWith('tf.');
+      const isMethod = !isTfNamespace;
       const base = isMethod ? this.expr(fnNode?.child('object') ?? e) : argVals[0] ?? {};
       const other = isMethod ? args[0] : args[1];
       const otherVal = isMethod ? argVals[0] : argVals[1];
@@ -451,13 +454,13 @@ class TsAnalyzer {
       return { mask: not(argVals[1].mask), triuNoDiagonal: argVals[1].triuNoDiagonal };
     }
     if (/\.sum$/.test(fname) || fname === 'tf.sum') {
-      const isMethod = !fname.startsWith('tf.');
+      const isMethod = !isTfNamespace;
       const base = isMethod ? this.expr(fnNode?.child('object') ?? e) : argVals[0] ?? {};
       if (base.exp) return { expSum: true, exp: undefined };
       return {};
     }
     if (/^tf\.add$/.test(fname) || /\.add$/.test(fname)) {
-      const isMethod = !fname.startsWith('tf.');
+      const isMethod = !isTfNamespace;
       const base = isMethod ? this.expr(fnNode?.child('object') ?? e) : argVals[0] ?? {};
       const other = isMethod ? argVals[0] : argVals[1];
       if (base.scores && other?.additive) {
