@@ -1,0 +1,45 @@
+// Context keys that complete the getting-started walkthrough's steps on real events
+// (`completionEvents: ["onContext:…"]` in media/walkthrough/walkthrough.contrib.json), and the
+// walkthrough's identity for workbench.action.openWalkthrough.
+import * as vscode from 'vscode';
+
+/** '<publisher>.<name>#<walkthrough id>' as the workbench expects it. */
+export const WALKTHROUGH_ID = 'attentionInspector.gettingStarted';
+export const WALKTHROUGH_REF = `attention-inspector.attention-inspector#${WALKTHROUGH_ID}`;
+
+export const CONTEXT_KEYS = {
+  /** A run's heads were labelled (the Heads grid showed pattern badges). */
+  sawHeadPatterns: 'attentionInspector.sawHeadPatterns',
+  sawPreviousTokenHead: 'attentionInspector.sawPreviousTokenHead',
+  sawInductionHead: 'attentionInspector.sawInductionHead',
+  /** A linter quick fix was applied. */
+  appliedLintFix: 'attentionInspector.appliedLintFix',
+  /** An exercise check passed. */
+  passedExercise: 'attentionInspector.passedExercise',
+} as const;
+
+/** Command the linter's quick fixes run after their edit, so the walkthrough sees the fix. */
+export const LINT_FIX_APPLIED_COMMAND = 'attentionInspector.walkthrough.lintFixApplied';
+
+function set(key: string): void {
+  void vscode.commands.executeCommand('setContext', key, true);
+}
+
+/**
+ * Called with the pattern labels of a finished run (the panel's Heads grid badges): completes
+ * "read the heads grid" and, when they are there, "find a previous-token and an induction head".
+ */
+export function markPatternsSeen(labels: readonly string[]): void {
+  if (labels.length === 0) return;
+  set(CONTEXT_KEYS.sawHeadPatterns);
+  if (labels.includes('previous-token')) set(CONTEXT_KEYS.sawPreviousTokenHead);
+  if (labels.includes('induction')) set(CONTEXT_KEYS.sawInductionHead);
+}
+
+export function markLintFixApplied(): void {
+  set(CONTEXT_KEYS.appliedLintFix);
+}
+
+export function markExercisePassed(): void {
+  set(CONTEXT_KEYS.passedExercise);
+}
