@@ -34,6 +34,7 @@ export class PanelApp {
   private readonly directionSelect = el('select', { attrs: { 'aria-label': 'Direction' } });
   private readonly aggregateSelect = el('select', { attrs: { 'aria-label': 'Heads to combine' } });
   private readonly tabs = document.createElement('vscode-tabs') as HTMLElement & { selectedIndex: number };
+  private readonly tabHeaders = new Map<ViewName, HTMLElement>();
   private readonly tokens: TokensView;
   private readonly heads: HeadsView;
   private readonly detail: HeadDetailView;
@@ -109,6 +110,7 @@ export class PanelApp {
       tabHeader.setAttribute('slot', 'header');
       tabHeader.textContent = v.title;
       tabHeader.id = `tab-${v.name}`;
+      this.tabHeaders.set(v.name, tabHeader);
       const panel = document.createElement('vscode-tab-panel');
       panel.append(views[i].element);
       this.tabs.append(tabHeader, panel);
@@ -166,7 +168,7 @@ export class PanelApp {
         this.fillSelect(this.headSelect, m.run.heads, this.ui.head);
         this.title.textContent = `${m.run.modelName} · ${m.run.providerLabel} · ${m.run.sourceLabel}`;
         const notes = [
-          ...m.run.fallbacks.map((f) => `${f.provider} unavailable: ${f.reason}`),
+          ...m.run.fallbacks.map((f) => `${f.provider} not used: ${f.reason}`),
           ...m.run.notes,
         ];
         this.fallbackNote.textContent = notes.join(' · ');
@@ -194,7 +196,7 @@ export class PanelApp {
         if (!run || m.runId !== run.runId) return;
         this.data.findings = m.findings;
         this.findings.render();
-        this.tabs.querySelector('#tab-findings')!.textContent = m.findings.length ? `Findings (${m.findings.length})` : 'Findings';
+        this.tabHeaders.get('findings')!.textContent = m.findings.length ? `Findings (${m.findings.length})` : 'Findings';
         break;
       case 'run/done':
         if (!run || m.runId !== run.runId) return;
