@@ -19,7 +19,7 @@ export interface Bound {
 
 export type Atom =
   | { kind: 'delta'; op: 'le' | 'ge'; bound: Bound }
-  | { kind: 'pad'; trueMeans: 'valid' | 'pad'; axis: PadAxis; id: number }
+  | { kind: 'pad'; trueMeans: 'valid' | 'pad' | 'unknown'; axis: PadAxis; id: number }
   | { kind: 'opaque'; label: string };
 
 /** Which score axis a per-token padding mask lies along once broadcast. */
@@ -165,6 +165,7 @@ function nnf(f: Formula, negate: boolean): DeltaNnf {
       const a = f.atom;
       if (a.kind === 'pad') {
         // No padding: a "valid" mask is all True, a "pad" mask all False.
+        if (a.trueMeans === 'unknown') return { op: 'unknown' };
         const v = a.trueMeans === 'valid';
         return { op: 'const', value: negate ? !v : v };
       }
@@ -267,7 +268,7 @@ export function paddingVerdict(allowed: Formula): PaddingVerdict | undefined {
   const onDiagonal = (a: Atom, tokenIsPad: boolean): boolean | undefined => {
     // Symbolic bounds (cache offsets, windows) admit the diagonal in every sensible mask.
     if (a.kind === 'delta') return a.bound.sym ? true : a.op === 'le' ? 0 <= a.bound.k : 0 >= a.bound.k;
-    if (a.kind === 'pad') return a.trueMeans === 'pad' ? tokenIsPad : !tokenIsPad;
+    if (a.kind === 'pad') return a.trueMeans === 'unknown' ? undefined : a.trueMeans === 'pad' ? tokenIsPad : !tokenIsPad;
     return undefined;
   };
   const whenValid = evaluate(allowed, (a) => onDiagonal(a, false));

@@ -165,6 +165,8 @@ export interface Val {
   /** `.T` applied (reverses every axis). */
   transposedAll?: SyntaxNode;
   rankBefore?: number;
+  /** Result of chunk/split/unbind: unpacking gives same-layout parts (not rows of axis 0). */
+  splitCopies?: boolean;
   /** Tensor constructors: ones/zeros/full/empty, their sizes and fill. */
   base?: 'ones' | 'zeros' | 'full' | 'empty';
   baseSizes?: string[];

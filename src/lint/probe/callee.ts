@@ -27,6 +27,8 @@ export interface CallRequest {
   form?: ScriptForm;
   /** Python only: numpy / torch / jax (default: what the file imports). */
   framework?: string;
+  /** Python only: seeds random, NumPy and PyTorch before the call (same seed → same dropout masks). */
+  seed?: number;
 }
 
 export interface NamedTensor extends Tensor {

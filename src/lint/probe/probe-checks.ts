@@ -114,3 +114,49 @@ export function differingCells(a: Tensor, b: Tensor, head: number, tol = 1e-3): 
   }
   return out;
 }
+
+/**
+ * Determinism from three calls on the same inputs: `same` with the same seed, `other` with
+ * another seed (Python only: the harness seeds random, NumPy and PyTorch). `unstable` means
+ * even a fixed seed does not reproduce the output, so dependency maps cannot be measured.
+ */
+export function determinismCheck(base: Tensor, same: Tensor | undefined, other: Tensor | undefined): { check: ProbeCheck; unstable: boolean } {
+  const diff = (t: Tensor) => {
+    let m = 0;
+    for (let i = 0; i < base.data.length; i++) {
+      const a = base.data[i];
+      const b = t.data[i];
+      if (Number.isNaN(a) && Number.isNaN(b)) continue;
+      const d = Math.abs(a - b);
+      if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
+    }
+    return m;
+  };
+  if (same) {
+    const d = diff(same);
+    if (d !== 0) {
+      return {
+        check: fail('deterministic', `two calls with the same inputs (and the same seed) differ (max |Δ| = ${formatDiff(d)}): the output is random at inference — an unseeded generator or dropout that ignores the training flag`, {
+          values: { maxAbsDiff: d },
+        }),
+        unstable: true,
+      };
+    }
+  }
+  if (other) {
+    const d = diff(other);
+    if (d !== 0) {
+      return {
+        check: fail('deterministic', `the output changes with the random seed (max |Δ| = ${formatDiff(d)}): dropout is still active at inference — F.dropout(p) needs training=self.training`, {
+          values: { maxAbsDiff: d },
+        }),
+        unstable: false,
+      };
+    }
+  }
+  return { check: pass('deterministic', 'two calls with the same inputs give the same output (no dropout or randomness at inference)'), unstable: false };
+}
+
+function formatDiff(x: number): string {
+  return Number.isFinite(x) ? Number(x.toPrecision(3)).toString() : String(x);
+}

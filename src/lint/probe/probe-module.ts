@@ -12,14 +12,14 @@ import { buildArguments, CannotCall, hasRole, parameterWithRole } from './argume
 import type { ProbeValue, ScriptForm } from './callee';
 import { analyseCausal, changedRows, describeLeak, emptyMap, isFull, isSymmetric, setColumn, type DependencyMap } from './dependency-map';
 import { describeConvention, encodeMask, MASK_CONVENTIONS, type MaskConvention } from './mask-conventions';
-import { asWeights, fail, firstLine, headMatrix, listOf, nonFiniteRows, pass, shapeText, skip, type WeightsView } from './probe-checks';
+import { asWeights, determinismCheck, fail, firstLine, headMatrix, listOf, nonFiniteRows, pass, shapeText, skip, type WeightsView } from './probe-checks';
 import { GQA_WORDS, scriptForms, sourceSaysCausal, tensorValue, type ProbeContext } from './probe-context';
 import { keepPattern, perturbPosition, xInput } from './probe-inputs';
 import { xFromUserLayout, xLayoutOrder, xToUserLayout } from './probe-layouts';
 import { roleOf } from './parameter-roles';
 import type { ProbeCheck, ProbeDims, ProbeResult, ProbeTarget, XLayout } from './probe-types';
 import { agrees, closestReference, fitScaleToReference } from './reference-check';
-import { maxAbsDiff, permute } from './tensor-ops';
+import { permute } from './tensor-ops';
 import { axisSums, describeScale, formatNumber, normalisedAxis } from './weights-analysis';
 
 /** Sizes for modules, chosen before construction (the harness passes them to __init__). */
@@ -81,7 +81,7 @@ class ModuleProbe {
     return { query: xInput(batch, lq, c, seed), key: xInput(batch, lk, c, seed + 1), value: xInput(batch, lk, c, seed + 2) };
   }
 
-  async run(setup: Setup, inputs: ModuleInputs, mask?: ProbeValue): Promise<RunResult> {
+  async run(setup: Setup, inputs: ModuleInputs, mask?: ProbeValue, seed = this.ctx.seed): Promise<RunResult> {
     const { ctx, dims } = this;
     const lq = inputs.query.shape[1];
     const lk = inputs.key?.shape[1] ?? lq;
@@ -119,7 +119,7 @@ class ModuleProbe {
       if (e instanceof CannotCall) return { ok: false, message: e.message };
       throw e;
     }
-    const outcome = await ctx.callee.call({ args, form: setup.form });
+    const outcome = await ctx.callee.call({ args, form: setup.form, seed });
     if (!outcome.ok) return { ok: false, message: `${outcome.errorType}: ${firstLine(outcome.message)}` };
     let output: Tensor | undefined;
     let outputIndex = -1;
@@ -192,21 +192,12 @@ class ModuleProbe {
         : pass('finite', 'the output is finite on every position'),
     );
     const again = await this.run(setup, selfInputs);
-    if (again.ok) {
-      const diff = maxAbsDiff(self.output.data, again.output.data);
-      this.checks.push(
-        diff === 0
-          ? pass('deterministic', 'two calls with the same inputs give the same output (no dropout at inference)')
-          : fail(
-              'deterministic',
-              `two calls with the same inputs differ (max |Δ| = ${formatNumber(diff)}): dropout is still active at inference — F.dropout(p) needs training=self.training`,
-              { values: { maxAbsDiff: diff } },
-            ),
-      );
-    }
+    const reseeded = ctx.language === 'python' ? await this.run(setup, selfInputs, undefined, ctx.seed + 1) : undefined;
+    const determinism = determinismCheck(self.output, again.ok ? again.output : undefined, reseeded?.ok ? reseeded.output : undefined);
+    this.checks.push(determinism.check);
 
-    // dependency map (self trial): change token j (or key/value input j)
-    const map = await this.dependencyMap(setup, selfInputs, self.output);
+    // dependency map (self trial): change token j (or key/value input j) — same seed every call
+    const map = determinism.unstable ? undefined : await this.dependencyMap(setup, selfInputs, self.output);
     const constructedCausal = constructed.some(([k, v]) => /causal|decoder|autoregressive/i.test(k) && v === true);
     const masksItself = map !== undefined && !isFull(map) && !isSymmetric(map);
     const intendsCausal = this.causalFlag || constructedCausal || (!this.maskParam && sourceSaysCausal(ctx.target)) || masksItself;
@@ -219,7 +210,7 @@ class ModuleProbe {
     // reference: plain functions of x only (modules have their own projections)
     this.referenceChecks(found.self.output, selfInputs, intendsCausal);
 
-    if (this.maskParam) await this.maskChecks(setup, selfInputs, intendsCausal ? map : undefined);
+    if (this.maskParam && !determinism.unstable) await this.maskChecks(setup, selfInputs, intendsCausal ? map : undefined);
 
     const result: ProbeResult = {
       function: ctx.target.name,
@@ -260,14 +251,14 @@ class ModuleProbe {
       return [];
     }
     if (!map) {
-      this.checks.push(skip('causal-leak', 'not measured: the function failed on a changed input'));
+      this.checks.push(skip('causal-leak', 'not measured: the output is random on the same inputs, or the function failed on a changed input'));
       return [];
     }
     const analysis = analyseCausal(map, 0);
     if (analysis.leaks.length) {
       const what =
         analysis.pattern === 'no-mask'
-          ? 'no causal mask takes effect: every position sees every later token'
+          ? 'every position changes when any later token changes: the future reaches every position (no causal mask takes effect, or something after it — e.g. a softmax over the query axis — mixes the future back in)'
           : analysis.pattern === 'wrong-triangle'
             ? 'the mask keeps the wrong triangle (the future instead of the past)'
             : 'the mask lets the future in';

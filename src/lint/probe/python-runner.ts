@@ -261,6 +261,7 @@ export class PythonCallee implements ProbeCallee {
     const reply = await this.request({
       op: 'call',
       framework: request.framework,
+      seed: request.seed,
       args: request.args.map((a) => ({ name: a.name, positional: a.positional, value: wireValue(a.value) })),
     });
     if (reply.ok) return { ok: true, outputs: readTensors(reply.outputs), captured: readTensors(reply.captured) };

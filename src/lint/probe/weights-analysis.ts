@@ -16,8 +16,10 @@ export interface AxisSums {
   columnDeviation: number;
   /** Largest deviation when summing over heads (axis 1), when H > 1. */
   headDeviation?: number;
-  /** Query rows (of any batch/head) whose sum is off. */
+  /** Query rows (of any batch/head) whose sum is off (NaN rows included). */
   badRows: number[];
+  /** Query rows holding NaN or ±∞ (left out of the deviations). */
+  nonFiniteRows: number[];
   /** Row sums of batch 0, head 0, for the message. */
   firstRowSums: number[];
 }
@@ -29,24 +31,28 @@ export function axisSums(p: Tensor): AxisSums {
   let rowDeviation = 0;
   let columnDeviation = 0;
   const badRows = new Set<number>();
+  const nonFiniteRows = new Set<number>();
   const firstRowSums: number[] = [];
   const colSums = new Float64Array(lk);
   for (let bh = 0; bh < b * h; bh++) {
     colSums.fill(0);
     for (let i = 0; i < lq; i++) {
       let sum = 0;
-      for (let j = 0; j < lk; j++) {
-        const x = p.data[(bh * lq + i) * lk + j];
-        sum += x;
-        colSums[j] += x;
+      for (let j = 0; j < lk; j++) sum += p.data[(bh * lq + i) * lk + j];
+      if (bh === 0) firstRowSums.push(sum);
+      if (!Number.isFinite(sum)) {
+        // a NaN row (reported by the finiteness check) says nothing about the axis
+        badRows.add(i);
+        nonFiniteRows.add(i);
+        continue;
       }
-      const dev = Number.isFinite(sum) ? Math.abs(sum - 1) : Infinity;
+      for (let j = 0; j < lk; j++) colSums[j] += p.data[(bh * lq + i) * lk + j];
+      const dev = Math.abs(sum - 1);
       if (dev > rowDeviation) rowDeviation = dev;
       if (dev > SUM_TOLERANCE) badRows.add(i);
-      if (bh === 0) firstRowSums.push(sum);
     }
     for (let j = 0; j < lk; j++) {
-      const dev = Number.isFinite(colSums[j]) ? Math.abs(colSums[j] - 1) : Infinity;
+      const dev = Math.abs(colSums[j] - 1);
       if (dev > columnDeviation) columnDeviation = dev;
     }
   }
@@ -57,18 +63,19 @@ export function axisSums(p: Tensor): AxisSums {
       for (let c = 0; c < lq * lk; c++) {
         let sum = 0;
         for (let hi = 0; hi < h; hi++) sum += p.data[(bi * h + hi) * lq * lk + c];
-        const dev = Number.isFinite(sum) ? Math.abs(sum - 1) : Infinity;
-        if (dev > headDeviation) headDeviation = dev;
+        if (Number.isFinite(sum) && Math.abs(sum - 1) > headDeviation) headDeviation = Math.abs(sum - 1);
       }
     }
   }
-  return { rowDeviation, columnDeviation, headDeviation, badRows: [...badRows].sort((x, y) => x - y), firstRowSums };
+  const sorted = (set: Set<number>) => [...set].sort((x, y) => x - y);
+  return { rowDeviation, columnDeviation, headDeviation, badRows: sorted(badRows), nonFiniteRows: sorted(nonFiniteRows), firstRowSums };
 }
 
 export type NormalisedAxis = 'keys' | 'queries' | 'heads' | 'none';
 
 export function normalisedAxis(s: AxisSums): NormalisedAxis {
   if (s.rowDeviation <= SUM_TOLERANCE) return 'keys';
+  if (s.nonFiniteRows.length > 0) return 'none'; // columns cannot be judged with NaN rows left out
   if (s.columnDeviation <= SUM_TOLERANCE) return 'queries';
   if (s.headDeviation !== undefined && s.headDeviation <= SUM_TOLERANCE) return 'heads';
   return 'none';

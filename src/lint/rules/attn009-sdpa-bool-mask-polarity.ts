@@ -57,7 +57,7 @@ export const sdpaBoolMaskPolarity: Rule = {
   python(ctx) {
     for (const f of ctx.facts) {
       for (const call of f.sdpa) {
-        const arg = maskArg(call, 'attn_mask', 3);
+        const arg = maskArg(call, 'attn_mask', /scaled_dot_product_attention$/.test(call.callee) ? 3 : undefined);
         if (arg && arg.node.type !== 'none') check(ctx, 'sdpa', arg, call);
       }
       for (const call of f.mha) {

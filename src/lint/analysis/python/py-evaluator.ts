@@ -172,7 +172,11 @@ export class PyEvaluator {
     }
     if (isTokenIdsName(name)) v.tokenIds = true;
     if (/^(mask|attn_mask|attention_bias|bias|causal_mask|src_mask|tgt_mask|trg_mask|look_ahead_mask|seq_mask|subsequent_mask|combined_mask|full_mask|block_mask|mask_bias|alibi|position_bias)$/.test(name.replace(/^self\./, '')) && !pad) {
-      v.mask = { set: atom({ kind: 'opaque', label: name }), form: 'unknown', builders: [] };
+      // A generic mask documented as (B, T) is a per-token mask of unknown polarity.
+      const perToken = doc && doc.length === 2 && doc[0] === 'b' && doc[1] === 't';
+      v.mask = perToken
+        ? { set: atom({ kind: 'pad', trueMeans: 'unknown', axis: 'key', id: ++padAtomIds }), form: 'unknown', builders: [] }
+        : { set: atom({ kind: 'opaque', label: name }), form: 'unknown', builders: [] };
     }
     return v;
   }
@@ -334,7 +338,12 @@ export class PyEvaluator {
           let part: Val;
           if (parts && parts.length === targets.length) part = parts[i];
           else if (v.sizes && v.sizes.length === targets.length) part = this.sizeOf(v, i, targets.length, t);
-          else part = { ...v, tuple: undefined, name: undefined, role: undefined, mask: v.mask };
+          else if (v.splitCopies) part = { ...v, tuple: undefined, name: undefined, role: undefined, splitCopies: undefined };
+          else {
+            // Unpacking iterates over the first axis.
+            const sh = v.shape?.full ? shape(v.shape.axes.slice(1)) : v.shape;
+            part = { ...v, tuple: undefined, name: undefined, role: undefined, mask: v.mask, shape: sh };
+          }
           if (t.type === 'identifier' || t.type === 'attribute') this.env.set(t.text, this.named(part, t.text, t));
           else if (t.type === 'list_splat_pattern') return;
           else this.bindTarget(t, part);
@@ -1105,7 +1114,8 @@ export class PyEvaluator {
       case 'clamp':
       case 'clip':
         for (const p of a.positional) this.ev(p);
-        if (m === 'squeeze' || m === 'flatten') return keep({ shape: undefined });
+        // Dropping axes of scores: the key axis can no longer be located reliably.
+        if (m === 'squeeze' || m === 'flatten') return keep({ shape: undefined, scores: recv.scores ? { ...recv.scores, keyAxis: undefined, queryAxis: undefined, rank: undefined } : undefined });
         if (m === 'expand' && a.positional.length >= 2) return this.expand(n, recv, a.positional);
         return keep();
       case 'float':
@@ -1205,8 +1215,13 @@ export class PyEvaluator {
         for (const p of a.positional) this.ev(p);
         const parts = recv.projection?.kind === 'qkv' ? ['q', 'k', 'v'] : recv.projection?.kind === 'kv' ? ['k', 'v'] : [];
         const shp = recv.shape;
-        const tuple = parts.length ? parts.map((r) => ({ ...recv, node: n, role: r as Val['role'], projection: recv.projection ? { ...recv.projection, kind: r as 'q' | 'k' | 'v' } : undefined, shape: shp })) : undefined;
-        return keep({ tuple });
+        let shp2 = shp;
+        if (m === 'unbind') {
+          const d = a.positional[0] ? this.intOf(a.positional[0]) ?? 0 : 0;
+          shp2 = shp?.full ? shape(shp.axes.filter((_, i) => i !== (d < 0 ? shp.axes.length + d : d))) : undefined;
+        }
+        const tuple = parts.length ? parts.map((r) => ({ ...recv, node: n, role: r as Val['role'], projection: recv.projection ? { ...recv.projection, kind: r as 'q' | 'k' | 'v' } : undefined, shape: shp2 })) : undefined;
+        return keep({ tuple, splitCopies: true, shape: shp2 });
       }
       case 'update': {
         // HF Cache.update(key, value, layer_idx) returns keys/values that include the cache.
@@ -1854,7 +1869,7 @@ export class PyEvaluator {
     for (const f of (r as PreScaled).prescale ?? []) factors.push({ ...f, side: 'k' });
     const lr = rankOf(l.shape);
     // K·Qᵀ (key-major scores): keys on the second-to-last axis.
-    const keyMajor = (l.role === 'k' || l.projection?.kind === 'k') && (r.role === 'q' || r.projection?.kind === 'q');
+    const keyMajor = (l.role === 'k' || l.role === 'ctx' || l.projection?.kind === 'k') && (r.role === 'q' || r.role === 'x' || r.projection?.kind === 'q');
     const scoreAxes: AxisLabel[] | undefined = l.shape ? [...l.shape.axes.slice(0, -2), ...(keyMajor ? (['j', 'i'] as AxisLabel[]) : (['i', 'j'] as AxisLabel[]))] : undefined;
     const res: Val = val(n, {
       scores: {
@@ -1865,7 +1880,7 @@ export class PyEvaluator {
         queryAxis: keyMajor ? -1 : -2,
         rank: lr,
         factors,
-        qkNamed: (qLike && (kLike || /k|key/i.test(rn.text))) || keyMajor,
+        qkNamed: (qLike && (kLike || /k|key/i.test(rn.text))) || (keyMajor && (l.role === 'k' || l.projection?.kind === 'k') && (r.role === 'q' || r.projection?.kind === 'q')),
         api,
       },
       shape: scoreAxes ? shape(scoreAxes, l.shape?.full ?? false) : shape(keyMajor ? ['j', 'i'] : ['i', 'j'], false),
@@ -2306,7 +2321,10 @@ export function padAxisOf(s: Shape | undefined): 'key' | 'query' | 'unknown' {
   return fromEndPos === -1 ? 'key' : fromEndPos === -2 ? 'query' : 'unknown';
 }
 
+/** einops axis names: single letters follow the usual conventions (i, j, n, t: tokens). */
 function classifyShapeName(name: string): AxisLabel {
+  if (/^(i|j|n|t|s|l|k|q)$/.test(name)) return 't';
+  if (/^(e|c|d)$/.test(name)) return 'd';
   return classifyDimName(name);
 }
 
@@ -2421,9 +2439,10 @@ function extractDocShapes(fn: SyntaxNode): Map<string, AxisLabel[]> {
   const body = fn.child('body');
   const first = body?.namedChildren[0];
   if (first && first.type === 'expression_statement' && first.namedChildren[0]?.type === 'string') texts.push(first.text);
-  body?.walk((c) => {
+  // Comments right after the signature are children of the definition, not of its body.
+  fn.walk((c) => {
     if (c.type === 'comment') texts.push(c.text);
-    return c.type !== 'function_definition';
+    return c === fn || c.type !== 'function_definition';
   });
   const tupleRe = /[([][^()[\]]*[)\]]/g;
   for (const t of texts) {
