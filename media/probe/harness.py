@@ -59,7 +59,11 @@ def send(obj):
 
 def short_traceback(exc, limit_lines=12):
     """The traceback without the harness's own frames; the last lines matter most."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.abspath(f.filename) != HARNESS_FILE]
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if os.path.abspath(f.filename) != HARNESS_FILE and not f.filename.startswith("<frozen")
+    ]
     lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
     text = "".join(lines).rstrip().splitlines()
     return "\n".join(text[-limit_lines:])
@@ -318,10 +322,14 @@ def detect_framework(module, target):
     return "numpy"
 
 
-def seed_everything():
-    np.random.seed(0)
+def seed_everything(seed=0):
+    """Same seed, same dropout masks: lets the probe tell "random at inference" from "depends on input"."""
+    import random
+
+    random.seed(seed)
+    np.random.seed(seed)
     if "torch" in sys.modules:
-        sys.modules["torch"].manual_seed(0)
+        sys.modules["torch"].manual_seed(seed)
 
 
 def construct(cls, sizes):
@@ -435,6 +443,8 @@ def call(req):
     except Exception as e:
         return error_reply("arguments", e)
     del CAPTURED[:]
+    if req.get("seed") is not None:
+        seed_everything(int(req["seed"]))
     try:
         if fw_name == "torch":
             with fw.torch.no_grad():

@@ -3,7 +3,7 @@
 // anything it started (SIGKILL to -pid). The harness sets RLIMIT_AS on itself before it
 // imports anything. Requests and replies are JSON lines; one request is in flight at a time.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { abort, ProbeAbort } from './callee';
 import type { CallOutcome, CallRequest, LoadedTarget, NamedTensor, ProbeCallee, ProbeValue, RuntimeParameter } from './callee';
 import { decodeFloat32, encodeFloat32 } from './tensor-codec';
@@ -65,9 +65,11 @@ const INSTALL_HINT: Record<string, string> = {
 function missingLibraryMessage(lib: string, python: string): string {
   const pretty = INSTALL_HINT[lib] ?? lib;
   const pkg = lib === 'jax' ? '"jax[cpu]"' : lib;
+  // Debian/Ubuntu's system Python refuses pip (PEP 668): its packages come from apt
+  const apt = python.startsWith('/usr/bin/') && (lib === 'numpy' || lib === 'torch') ? `, or \`sudo apt install python3-${lib}\`` : '';
   return (
     `${pretty} is not installed for the Python interpreter ${python}. Install it there ` +
-    `(\`${python} -m pip install ${pkg}\`) or choose another interpreter: the Python extension's ` +
+    `(\`${python} -m pip install ${pkg}\`${apt}) or choose another interpreter: the Python extension's ` +
     `"Python: Select Interpreter", or the setting attentionInspector.probe.pythonPath.`
   );
 }
@@ -109,7 +111,9 @@ export class PythonCallee implements ProbeCallee {
   }
 
   private spawnChild(file: string): Promise<void> {
-    const { pythonPath, harnessPath, memoryLimitMB } = this.options;
+    const { harnessPath, memoryLimitMB } = this.options;
+    // a relative path with a folder in it means "relative to here", not to the child's cwd
+    const pythonPath = /[\\/]/.test(this.options.pythonPath) ? resolve(this.options.pythonPath) : this.options.pythonPath;
     return new Promise((resolve, reject) => {
       const child = spawn(pythonPath, ['-u', harnessPath, '--memory-mb', String(memoryLimitMB)], {
         cwd: dirname(file),
