@@ -4,7 +4,7 @@
 //
 // WebAssembly SIMD works on 128-bit vectors of four float32 "lanes", so one instruction
 // multiplies or adds four numbers; V8 compiles them to the CPU's SSE/AVX instructions.
-// The function computes a 4 × 8 block of C at a time, in eight vector accumulators:
+// gemm computes a 4 × 8 block of C at a time, in eight vector accumulators:
 //
 //   for i in 0, 4, 8, … < M:                      4 rows of C
 //     for j in 0, 8, 16, … < N:                   8 columns of C (two vectors)

@@ -3,8 +3,8 @@
 //   gemm             C[M×N] = A[M×K] · B[K×N]          (or C += A·B when `accumulate`)
 //   expShiftedSum    x_c ← exp(x_c − shift) for a run of scores, returning their sum
 //
-// All three live in one Float32Array "arena" at element offsets, row-major. The tiled
-// kernel uses it twice per tile:
+// Every operand lives in one Float32Array "arena" at element offsets, row-major. The tiled
+// kernel calls gemm twice per tile:
 //   scores   S[Bq×Bk]  = Q_blk[Bq×D] · K_blkᵀ[D×Bk]    (the K tile is stored transposed)
 //   output   O[Bq×Dv] += P[Bq×Bk]    · V_blk[Bk×Dv]
 //

@@ -142,7 +142,7 @@ export function tiledAttention(q: Tensor, k: Tensor, v: Tensor, opts: TiledAtten
   const onTile = opts.onTile;
 
   // The tile arena: padded sizes, then where each tile starts (in floats).
-  const rowsPad = roundUp(blockQ, 4); // query rows of a tile
+  const rowsPad = roundUp(Math.min(blockQ, Math.max(lq, 1)), 4); // query rows of a tile (one decoding query: 4, not 128)
   const colsPad = roundUp(Math.min(blockK, Math.max(lk, 1)), 8); // keys of a tile
   const dvPad = roundUp(dv, 8); // value columns
   const Q_AT = 0; // [rowsPad × D]      scale · Q block
@@ -175,6 +175,7 @@ export function tiledAttention(q: Tensor, k: Tensor, v: Tensor, opts: TiledAtten
 
       for (let i0 = 0; i0 < lq; i0 += blockQ) {
         const rows = Math.min(blockQ, lq - i0);
+        const rowsUsed = roundUp(rows, 4); // rows the tile products compute (a short last block costs less)
         // load scale · Q block (the scale is folded into Q once); padding rows are 0
         for (let t = 0; t < rows * dim; t++) mem[Q_AT + t] = q.data[(qRow0 + i0) * dim + t] * scale;
         mem.fill(0, Q_AT + rows * dim, Q_AT + rowsPad * dim);
@@ -214,7 +215,7 @@ export function tiledAttention(q: Tensor, k: Tensor, v: Tensor, opts: TiledAtten
           }
 
           // 1. S = (scale·Q_blk) · K_blkᵀ
-          tiles.gemm(Q_AT, KT_AT, S_AT, rowsPad, dim, colsPad, false);
+          tiles.gemm(Q_AT, KT_AT, S_AT, rowsUsed, dim, colsPad, false);
 
           // 2.–4. softcap, causal mask, online softmax update, row by row
           for (let r = 0; r < rows; r++) {
@@ -256,10 +257,10 @@ export function tiledAttention(q: Tensor, k: Tensor, v: Tensor, opts: TiledAtten
             }
           }
           // padding rows (r ≥ rows) contribute nothing
-          mem.fill(0, S_AT + rows * colsPad, S_AT + rowsPad * colsPad);
+          mem.fill(0, S_AT + rows * colsPad, S_AT + rowsUsed * colsPad);
 
           // 5. O += P · V_blk
-          tiles.gemm(S_AT, V_AT, O_AT, rowsPad, colsPad, dvPad, true);
+          tiles.gemm(S_AT, V_AT, O_AT, rowsUsed, colsPad, dvPad, true);
 
           if (onTile && observed) {
             onTile({

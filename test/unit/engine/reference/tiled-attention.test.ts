@@ -63,6 +63,7 @@ describe('reference: tiled (FlashAttention-style) attention', () => {
     { name: 'bottom-right with Lq > Lk (first rows see nothing)', b: 1, hq: 2, hkv: 2, lq: 40, lk: 11, d: 6, dv: 3, causal: 'bottom-right', bq: 8, bk: 4 },
     { name: 'block sizes of one (pure online softmax)', b: 1, hq: 1, hkv: 1, lq: 13, lk: 17, d: 3, dv: 2, causal: 'top-left', bq: 1, bk: 1 },
     { name: 'blocks larger than the sequence', b: 1, hq: 2, hkv: 2, lq: 10, lk: 10, d: 5, dv: 5, causal: 'top-left', bq: 64, bk: 64 },
+    { name: 'one decoding query over 300 cached keys (default blocks)', b: 2, hq: 4, hkv: 1, lq: 1, lk: 300, d: 16, dv: 16, causal: 'bottom-right', bq: 128, bk: 64 },
     { name: 'custom scale and softcap', b: 1, hq: 4, hkv: 2, lq: 33, lk: 33, d: 8, dv: 8, causal: 'top-left', bq: 8, bk: 8, scale: 1.7, softcap: 2 },
   ];
   for (const c of cases) for (const kernel of ['javascript', 'wasm-simd'] as const) {
