@@ -185,17 +185,24 @@ function runPythonRules(ctx: ReturnType<typeof newPyFileContext>, node: SyntaxNo
 function lintTs(doc: LintDocument, cache?: ItemCache): RawFinding[] {
   const text = doc.text;
   const findings: RawFinding[] = [];
+  let leading = '';
   for (const it of topItems(doc)) {
     const itemText = text.slice(it.start, it.end);
+    if (it.type === 'comment') {
+      leading += `${itemText}\n`;
+      continue;
+    }
+    const comments = leading;
+    leading = '';
     if (!TS_TRIGGER.test(itemText)) continue;
-    const key = `ts\u0000${itemText}`;
+    const key = `ts\u0000${comments}\u0000${itemText}`;
     const hit = cache?.get(key);
     if (hit) {
       findings.push(...hit.findings.map((f) => shiftFinding(f, it.start - hit.start)));
       continue;
     }
     const node = convertSubtree(doc.tree, it.node, text);
-    const facts = analyzeTsItem(node);
+    const facts = analyzeTsItem(node, comments);
     const found = applyRules(
       (rule, report) => {
         const rc: TsRuleContext = { source: text, item: node, facts, report };

@@ -276,3 +276,24 @@ export function paddingVerdict(allowed: Formula): PaddingVerdict | undefined {
   if (whenValid === undefined || whenPad === undefined) return undefined;
   return { inverted: whenValid === false && whenPad === true, axes: [...new Set(pads.map((p) => p.axis))] };
 }
+
+/** Replaces a sub-formula (by identity) — used to ask "what if these masks were combined with the other operator?". */
+export function replaceSub(f: Formula, target: Formula, replacement: Formula): Formula {
+  if (f === target) return replacement;
+  switch (f.op) {
+    case 'not':
+      return { op: 'not', a: replaceSub(f.a, target, replacement) };
+    case 'and':
+    case 'or':
+      return { op: f.op, a: replaceSub(f.a, target, replacement), b: replaceSub(f.b, target, replacement) };
+    default:
+      return f;
+  }
+}
+
+export function containsSub(f: Formula, target: Formula): boolean {
+  if (f === target) return true;
+  if (f.op === 'not') return containsSub(f.a, target);
+  if (f.op === 'and' || f.op === 'or') return containsSub(f.a, target) || containsSub(f.b, target);
+  return false;
+}

@@ -2,7 +2,7 @@
 // padding keeps valid keys or padded ones. Shared by the causal, triu, SDPA/MHA polarity,
 // padding and sliding-window rules.
 import type { MaskUseEvent } from './facts';
-import { Bound, DeltaSet, FALSE, Formula, allowedDeltas, hasDelta, hasOpaque, lowerBound, not, or, paddingVerdict, upperBound, PaddingVerdict } from './mask-formula';
+import { Bound, DeltaSet, FALSE, Formula, allowedDeltas, containsSub, hasDelta, hasOpaque, lowerBound, not, or, paddingVerdict, replaceSub, upperBound, PaddingVerdict } from './mask-formula';
 
 export type CausalVerdict =
   | { kind: 'ok'; hi: Bound; lo?: Bound }
@@ -61,4 +61,23 @@ export function fixableByInverting(parts: (Formula | undefined)[], accept: (v: C
     if (accept(lineageVerdict(alt))) return i;
   }
   return -1;
+}
+
+/**
+ * A mask built with & / | whose operator is the bug: swapping it turns a leaking mask into a
+ * correct causal (or causal + window) one. Returns the combination to blame.
+ */
+export function wrongCombination(lineage: MaskUseEvent[]): { node: import('../parser/syntax-node').SyntaxNode; op: '&' | '|' } | undefined {
+  const parts = lineage.map((u) => u.blocked);
+  if (lineageVerdict(parts).kind !== 'future-visible') return undefined;
+  for (const use of lineage) {
+    for (const c of use.info?.combine ?? []) {
+      if (!use.blocked || !containsSub(use.blocked, c.formula)) continue;
+      if (!hasDelta(c.formula)) continue;
+      const swapped: Formula = { op: c.op === '&' ? 'or' : 'and', a: (c.formula as { a: Formula }).a, b: (c.formula as { b: Formula }).b } as Formula;
+      const alt = parts.map((p) => (p === use.blocked && p ? replaceSub(p, c.formula, swapped) : p));
+      if (lineageVerdict(alt).kind === 'ok') return { node: c.node, op: c.op };
+    }
+  }
+  return undefined;
 }

@@ -48,8 +48,8 @@ export interface MaskInfo {
   square?: { size: string; node: SyntaxNode };
   /** Query and key lengths differ symbolically (ones(Tq, Tk)). */
   rect?: { rows: string; cols: string };
-  /** Built by combining masks with & or |: the operator node. */
-  combine?: { op: '&' | '|'; node: SyntaxNode; parts: MaskInfo[] }[];
+  /** Built by combining masks with & or |: the operator node and the combined formula. */
+  combine?: { op: '&' | '|'; node: SyntaxNode; parts: MaskInfo[]; formula: Formula }[];
   /** Some atoms come from a left-padding context (docstring/name). */
   leftPadding?: boolean;
   /** Mask derived from segment ids compared for equality. */
@@ -59,7 +59,7 @@ export interface MaskInfo {
 export type MaskBuilder =
   | { kind: 'triu'; node: SyntaxNode; diagonal: number | 'symbolic'; api: 'torch' | 'numpy' | 'jax' | 'method' | 'triu_indices'; diagNode?: SyntaxNode }
   | { kind: 'tril'; node: SyntaxNode; diagonal: number | 'symbolic' }
-  | { kind: 'compare'; node: SyntaxNode }
+  | { kind: 'compare'; node: SyntaxNode; set: Formula }
   | { kind: 'band'; node: SyntaxNode };
 
 /** Scores S = Q·Kᵀ and what happened to them before softmax. */

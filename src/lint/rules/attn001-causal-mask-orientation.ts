@@ -1,15 +1,10 @@
 // ATTN001 causal-mask-orientation: the causal mask, as built and as consumed, lets a query
 // see future keys (tril used as a block mask, triu(…, 1) used as a keep mask, i <= j …).
-import { fixableByInverting, lineageVerdict } from '../analysis/mask-verdict';
+import { fixableByInverting, lineageVerdict, wrongCombination } from '../analysis/mask-verdict';
 import { boundText, hasDelta } from '../analysis/mask-formula';
-import type { MaskUseEvent } from '../analysis/facts';
 import type { Rule } from './rule';
 import { describeBuilders, describeUse, invertedMaskText } from './rule-helpers';
 
-/** Masks built by combining two structural masks with & or | are judged by ATTN016. */
-export function hasStructuralCombination(lineage: MaskUseEvent[]): boolean {
-  return lineage.some((u) => !!u.info?.combine?.some((c) => c.parts.filter((p) => p.builders.length > 0).length >= 2));
-}
 
 export const causalMaskOrientation: Rule = {
   meta: {
@@ -23,7 +18,8 @@ export const causalMaskOrientation: Rule = {
   python(ctx) {
     for (const f of ctx.facts) {
       for (const lineage of f.lineages) {
-        if (hasStructuralCombination(lineage)) continue;
+        // A wrong & / | between causal and window masks is ATTN016's finding.
+        if (wrongCombination(lineage)) continue;
         const parts = lineage.map((u) => u.blocked);
         const v = lineageVerdict(parts);
         if (v.kind !== 'future-visible') continue;

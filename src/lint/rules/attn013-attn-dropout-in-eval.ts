@@ -50,12 +50,13 @@ function check(ctx: PyRuleContext, f: FunctionFacts, d: DropoutEvent): void {
     return;
   }
   // Flax: nn.Dropout(rate)(x, deterministic=…)
+  const flaxFlag = f.params.find((p) => TRAINING_PARAMS.includes(p)) ?? 'deterministic';
   const c = d.control;
   if (!c) return;
   if (c.type === 'false' || c.text === 'False') {
     ctx.report(c, 'deterministic=False keeps attention dropout on at inference. Pass the deterministic flag through.', { anchor: d.node });
   } else if (!/determin|train/.test(c.text)) {
-    ctx.report(c, `This dropout ignores \`${flag}\`.`, { anchor: d.node });
+    ctx.report(c, `This dropout ignores \`${flaxFlag}\`.`, { anchor: d.node });
   }
 }
 

@@ -22,7 +22,8 @@ function headAxis(e: RepeatEvent): number | undefined {
 }
 
 function checkRepeat(ctx: PyRuleContext, e: RepeatEvent): void {
-  if (!isKv(e)) return;
+  // An expand whose sizes name both the repeat factor and the KV heads is GQA-specific by itself.
+  if (!isKv(e) && e.kind !== 'expand') return;
   if (e.kind === 'repeat' || e.kind === 'tile') {
     // .repeat(1, n_rep, 1, 1) / np.tile(k, (1, n_rep, 1, 1))
     const list = e.args.length === 1 && (e.args[0].type === 'tuple' || e.args[0].type === 'list') ? e.args[0].namedChildren : e.args;

@@ -3,36 +3,30 @@
 // window bounds that contradict the stated convention, (W, W) passed to flash-attn in causal
 // code, and causal/window masks combined with the wrong operator (& on block masks or | on
 // keep masks, which disables both).
-import { allowedOf, causalVerdict, combinedBlocked } from '../analysis/mask-verdict';
-import { allowedDeltas, lowerBound } from '../analysis/mask-formula';
-import { Bound, Formula, not } from '../analysis/mask-formula';
-import type { MaskUseEvent } from '../analysis/facts';
+import { lineageVerdict, wrongCombination } from '../analysis/mask-verdict';
+import { Bound, Formula, allowedDeltas, atoms, lowerBound, not } from '../analysis/mask-formula';
+import type { MaskBuilder } from '../analysis/values';
 import type { PyRuleContext, Rule, TsRuleContext } from './rule';
 
 type Convention = 'including-self' | 'plus-self';
 
 /** The window convention stated in comments/docstrings, or implied by the name sliding_window (HF). */
 export function windowConvention(doc: string, symbol: string): Convention | undefined {
-  if (/plus (it)?self|and (it)?self|\+ ?1 keys|previous \w+ tokens? (and|plus)|preceding|w \+ 1|window \+ 1|before (it|the current)/.test(doc)) return 'plus-self';
-  if (/including (it)?self|including the current|incl\.? (it)?self|exactly \w+ keys|\w+ most recent keys?,? (it)?self included|(it)?self included/.test(doc)) return 'including-self';
+  if (/plus (it)?self|plus the current|and (it)?self\b|and the current (one|token)|\+ ?1 keys|w \+ 1|window \+ 1|preceding \w+ (tokens|keys) and/.test(doc)) return 'plus-self';
+  if (/including (it)?self|including the current|incl\.? (it)?self|exactly \w+ keys|(it)?self included|counting (it)?self/.test(doc)) return 'including-self';
   if (/^(self\.)?(config\.)?sliding_window$/.test(symbol)) return 'including-self';
   return undefined;
 }
 
-/** Does this allowed set have a lower (window) bound? */
-function bandOf(allowed: Formula): boolean {
-  return !!lowerBound(allowedDeltas(allowed));
-}
-
-/** Keys a query may see with lower bound lo (δ ≥ lo) and upper bound 0: −lo + 1. */
+/** Keys a query may see when the allowed offsets are lo ≤ δ ≤ 0 with lo = −W + k: W − k + 1. */
 function keysAllowed(lo: Bound): { sym: string; extra: number } | undefined {
   if (!lo.sym || (lo.symSign ?? 1) !== -1) return undefined;
   return { sym: lo.sym, extra: -lo.k + 1 };
 }
 
-function checkBand(allowed: Formula, doc: string): string | undefined {
-  const v = causalVerdict(allowed);
-  if (v.kind !== 'ok' || !v.lo) return undefined;
+function checkBand(parts: (Formula | undefined)[], doc: string): string | undefined {
+  const v = lineageVerdict(parts);
+  if (v.kind !== 'ok' || !v.lo || v.hi.sym || v.hi.k !== 0) return undefined;
   const n = keysAllowed(v.lo);
   if (!n) return undefined;
   const conv = windowConvention(doc, n.sym);
@@ -40,31 +34,17 @@ function checkBand(allowed: Formula, doc: string): string | undefined {
   const expected = conv === 'including-self' ? 0 : 1;
   if (n.extra === expected) return undefined;
   const count = n.extra === 0 ? n.sym : `${n.sym} ${n.extra > 0 ? '+' : '-'} ${Math.abs(n.extra)}`;
-  const want = conv === 'including-self' ? `${n.sym} keys including the current one` : `${n.sym} previous keys plus the current one (${n.sym} + 1)`;
+  const want = conv === 'including-self' ? `${n.sym} keys including the current one` : `${n.sym} previous keys plus the current one`;
   return `This window lets each query see ${count} keys, but the stated convention is ${want}: off by ${Math.abs(n.extra - expected)}.`;
 }
 
-function combinationProblem(use: MaskUseEvent): { node: import('../parser/syntax-node').SyntaxNode; op: '&' | '|' } | undefined {
-  const combos = use.info?.combine ?? [];
-  for (const c of combos) {
-    const [a, b] = c.parts;
-    if (!a?.builders.length || !b?.builders.length) continue;
-    // Judge each part alone under the same consumer, then the combination.
-    const consumerBlocksTrue = use.via === 'masked_fill' || use.via === 'where-block' || use.via === 'index-assign' || (use.via === 'additive');
-    const allowedAlone = (set: Formula): Formula => (consumerBlocksTrue ? not(set) : set);
-    const va = causalVerdict(allowedAlone(a.set));
-    const vb = causalVerdict(allowedAlone(b.set));
-    const whole = allowedOf(use);
-    if (!whole) continue;
-    const vw = causalVerdict(whole);
-    const partRestricts = (v: ReturnType<typeof causalVerdict>): boolean => v.kind === 'ok' || (v.kind === 'future-visible' && !!v.lo);
-    if ((partRestricts(va) || partRestricts(vb)) && vw.kind === 'future-visible') return { node: c.node, op: c.op };
-  }
-  return undefined;
+/** Does this formula carry a symbolic (window) bound? */
+function hasWindowAtom(f: Formula | undefined): boolean {
+  return !!f && atoms(f).some((a) => a.kind === 'delta' && !!a.bound.sym);
 }
 
-function operatorToken(n: import('../parser/syntax-node').SyntaxNode): import('../parser/syntax-node').SyntaxNode | undefined {
-  return n.child('operator') ?? n.children.find((c) => c.type === '&' || c.type === '|');
+function bandOf(allowed: Formula): boolean {
+  return !!lowerBound(allowedDeltas(allowed));
 }
 
 export const slidingWindowOffByOne: Rule = {
@@ -78,23 +58,22 @@ export const slidingWindowOffByOne: Rule = {
   },
   python(ctx: PyRuleContext) {
     for (const f of ctx.facts) {
-      for (const use of f.maskUses) {
-        const combo = combinationProblem(use);
+      for (const lineage of f.lineages) {
+        const combo = wrongCombination(lineage);
         if (combo) {
-          const op = operatorToken(combo.node);
+          const op = combo.node.child('operator') ?? combo.node.children.find((c) => c.type === '&' || c.type === '|');
           const other = combo.op === '&' ? '|' : '&';
-          ctx.report(combo.node, `These masks are combined with \`${combo.op}\`, but as used here (${combo.op === '&' ? 'True = blocked' : 'True = keep'}) that keeps only what ${combo.op === '&' ? 'both block' : 'either allows'}: the causal/window restriction is lost. Use \`${other}\`.`, {
-            anchor: use.node,
-            fix: op ? { title: `Combine with ${other}`, edits: [{ start: op.start, end: op.end, newText: other }] } : undefined,
+          ctx.report(combo.node, `These masks are combined with \`${combo.op}\`, which keeps only what ${combo.op === '&' ? 'both masks block' : 'either mask allows'}: as used here the causal/window restriction is lost. Use \`${other}\`.`, {
+            anchor: lineage[0].node,
+            fix: op && combo.node.type === 'binary_operator' ? { title: `Combine with ${other}`, edits: [{ start: op.start, end: op.end, newText: other }] } : undefined,
           });
           continue;
         }
-      }
-      for (const lineage of f.lineages) {
-        const msg = checkBand(not(combinedBlocked(lineage.map((u) => u.blocked))), f.docText);
+        const msg = checkBand(lineage.map((u) => u.blocked), f.docText);
         if (!msg) continue;
-        const use = lineage.find((u) => u.blocked && bandOf(not(u.blocked))) ?? lineage[0];
-        ctx.report(use.info?.builders[0]?.node ?? use.maskNode, msg, { anchor: use.maskNode });
+        const use = lineage.find((u) => u.blocked && hasWindowAtom(u.blocked)) ?? lineage[0];
+        const builder = use.info?.builders.find((b: MaskBuilder) => (b.kind === 'compare' && hasWindowAtom(b.set)) || ((b.kind === 'triu' || b.kind === 'tril') && b.diagonal === 'symbolic'));
+        ctx.report(builder?.node ?? use.maskNode, msg, { anchor: use.maskNode });
       }
       for (const call of f.flashAttn) {
         const ws = call.keywords.get('window_size');
@@ -110,11 +89,12 @@ export const slidingWindowOffByOne: Rule = {
   typescript(ctx: TsRuleContext) {
     for (const f of ctx.facts) {
       for (const group of f.maskGroups) {
-        const msg = checkBand(not(combinedBlocked(group.map((g) => g.blocked))), f.docText);
+        const msg = checkBand(group.map((g) => g.blocked), f.docText);
         if (!msg) continue;
-        const m = group.find((g) => bandOf(not(g.blocked))) ?? group[0];
+        const m = group.find((g) => bandOf(not(g.blocked)) || hasWindowAtom(g.blocked)) ?? group[0];
         ctx.report(m.node, msg);
       }
     }
   },
 };
+

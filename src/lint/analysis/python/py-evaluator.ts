@@ -851,6 +851,17 @@ export class PyEvaluator {
       case 'Dense':
       case 'DenseGeneral':
         return val(n, { callable: { kind: 'linear', node: n } });
+      case 'linear':
+        if (fam === 'torch' && a.positional[1]) {
+          // F.linear(x, w_q): a projection named by its weight.
+          const x = P(0) ?? val(n);
+          const kind = projectionKind(a.positional[1].text);
+          if (kind) {
+            this.facts.projections.push({ seq: ++this.seq, node: n, which: kind, arg: x, argNode: a.positional[0] });
+            return val(n, { role: kind === 'q' || kind === 'k' || kind === 'v' ? kind : undefined, projection: { kind, node: n, arg: x }, shape: x.shape });
+          }
+        }
+        break;
       case 'matmul':
       case 'bmm':
       case 'dot':
@@ -1751,7 +1762,7 @@ export class PyEvaluator {
       const f = deltaAtom(li, ri, op);
       if (f) {
         const rect = l.sizes && r.sizes && l.sizes[0] !== r.sizes[0] ? { rows: l.sizes[0], cols: r.sizes[0] } : undefined;
-        const info: MaskInfo = { set: f, form: 'bool', builders: [{ kind: 'compare', node: n }], rect };
+        const info: MaskInfo = { set: f, form: 'bool', builders: [{ kind: 'compare', node: n, set: f }], rect };
         const res = val(n, { mask: info, shape: broadcastShapes(l.shape, r.shape) });
         this.facts.comparisons.push({ seq: ++this.seq, node: n, result: res });
         return res;
@@ -1829,7 +1840,7 @@ export class PyEvaluator {
       set,
       form: 'bool',
       builders: [...lm.builders, ...rm.builders],
-      combine: [...(lm.combine ?? []), ...(rm.combine ?? []), { op, node: n, parts: [lm, rm] }],
+      combine: [...(lm.combine ?? []), ...(rm.combine ?? []), { op, node: n, parts: [lm, rm], formula: set }],
       leftPadding: lm.leftPadding || rm.leftPadding,
       segments: lm.segments || rm.segments,
       rect: lm.rect ?? rm.rect,
@@ -1850,6 +1861,12 @@ export class PyEvaluator {
     if ((l as PermuteVal).permuteIdentity) {
       const p = this.facts.permutes.find((x) => x.node === (l as PermuteVal).permuteNode);
       if (p) p.feedsMatmul = true;
+    }
+    // x @ W_q: a projection by a weight matrix named for its role.
+    const weightKind = (rn.type === 'identifier' || rn.type === 'attribute') && !r.role && !r.scores && !r.probs ? projectionKind(rn.text) : undefined;
+    if (weightKind && !l.scores && !l.probs) {
+      this.facts.projections.push({ seq: this.seq, node: n, which: weightKind, arg: l, argNode: n.child('left') ?? n });
+      return val(n, { role: weightKind === 'q' || weightKind === 'k' || weightKind === 'v' ? weightKind : undefined, projection: { kind: weightKind, node: n, arg: l }, shape: l.shape ? shape([...l.shape.axes.slice(0, -1), 'd'], l.shape.full) : undefined });
     }
     // Probabilities times values: the attention output.
     if (l.probs) {
@@ -2045,8 +2062,7 @@ export class PyEvaluator {
         bound = { k: d.num };
       } else {
         diagonal = 'symbolic';
-        const lin = this.linear(d, diagNode);
-        bound = lin && lin.i === 0 && lin.j === 0 ? { k: lin.k, sym: lin.sym ? stripSign(lin.sym) : undefined, symSign: lin.sym?.startsWith('-') ? -1 : 1 } : { k: 0, sym: diagNode.text, symSign: 1 };
+        bound = symbolicBound(diagNode);
       }
     }
     // Triangles of probabilities: masking after softmax.
@@ -2306,6 +2322,14 @@ export type BaseVal = Val;
 function indexLinear(ix: NonNullable<Val['index']>): Linear | undefined {
   if (ix.axis === 'vec') return undefined;
   return { i: ix.axis === 'i' ? 1 : 0, j: ix.axis === 'j' ? 1 : 0, k: ix.k, sym: ix.sym };
+}
+
+/** `window`, `-window`, `window - 1`, `j - i + 1` → k + sign·sym. */
+function symbolicBound(n: SyntaxNode): Bound {
+  const t = n.text.replace(/\s+/g, '');
+  const m = /^(-)?\(?([A-Za-z_][\w.]*)\)?([+-]\d+)?$/.exec(t);
+  if (m) return { k: m[3] ? Number(m[3]) : 0, sym: m[2], symSign: m[1] ? -1 : 1 };
+  return { k: 0, sym: t, symSign: 1 };
 }
 
 function hasPadOnly(m: MaskInfo): boolean {

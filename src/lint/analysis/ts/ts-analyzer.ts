@@ -7,10 +7,15 @@ import type { TsFunctionFacts, TsMaskEvent } from './ts-facts';
 const FUNCTION_TYPES = ['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration'];
 
 /** Every function in an item, nested ones included (each analysed on its own). */
-export function analyzeTsItem(item: SyntaxNode): TsFunctionFacts[] {
+export function analyzeTsItem(item: SyntaxNode, leadingComments = ''): TsFunctionFacts[] {
   const out: TsFunctionFacts[] = [];
   item.walk((n) => {
-    if (FUNCTION_TYPES.includes(n.type)) out.push(new TsAnalyzer(n).run());
+    if (FUNCTION_TYPES.includes(n.type)) {
+      const facts = new TsAnalyzer(n).run();
+      // JSDoc above a top-level function is a separate top-level node: pass it in.
+      if (leadingComments && (n === item || n.parent === item || n.parent?.parent === item)) facts.docText = `${facts.docText}\n${leadingComments.toLowerCase()}`;
+      out.push(facts);
+    }
     return true;
   });
   return out;
@@ -556,16 +561,10 @@ function commentsOf(n: SyntaxNode): string {
   n.walk((c) => {
     if (c.type === 'comment') parts.push(c.text);
   });
-  // Leading comments just before the function (JSDoc).
-  let p = n.parent;
-  let prev = p ? p.children[p.children.indexOf(n) - 1] : undefined;
-  while (!prev && p && p.parent) {
-    const gp = p.parent;
-    prev = gp.children[gp.children.indexOf(p) - 1];
-    p = gp;
-    if (prev && prev.type !== 'comment') prev = undefined;
-    break;
-  }
-  if (prev?.type === 'comment') parts.push(prev.text);
+  // Leading comments (JSDoc) just before the statement that holds the function.
+  let stmt: SyntaxNode = n;
+  while (stmt.parent && ['export_statement', 'variable_declarator', 'lexical_declaration', 'variable_declaration', 'pair', 'assignment_expression', 'expression_statement'].includes(stmt.parent.type)) stmt = stmt.parent;
+  const siblings = stmt.parent?.children ?? [];
+  for (let i = siblings.indexOf(stmt) - 1; i >= 0 && siblings[i].type === 'comment'; i--) parts.push(siblings[i].text);
   return parts.join('\n');
 }
