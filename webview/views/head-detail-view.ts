@@ -60,7 +60,14 @@ export class HeadDetailView {
       this.drag = undefined;
     });
     this.canvas.addEventListener('keydown', (e) => this.onKey(e));
-    new ResizeObserver(() => this.draw()).observe(this.wrap);
+    // Redraw only when the available width changes: resizing the canvas itself must not loop.
+    let lastWidth = -1;
+    new ResizeObserver(() => {
+      if (this.wrap.clientWidth !== lastWidth) {
+        lastWidth = this.wrap.clientWidth;
+        this.draw();
+      }
+    }).observe(this.wrap);
   }
 
   /** Asks for the selected head at display precision (called when the view or head changes). */

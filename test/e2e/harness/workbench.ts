@@ -249,7 +249,7 @@ export class Workbench {
    */
   async runEditorContextMenu(label: string): Promise<void> {
     const editor = this.activeEditor();
-    const selected = editor.locator('.view-overlays .selected-text').first();
+    const selected = editor.locator('.selected-text').first();
     const target = (await selected.count()) > 0 ? selected : editor.locator('.view-overlays .current-line').first();
     const box = await target.boundingBox();
     if (!box) throw new Error('the active editor shows neither a selection nor a cursor line');

@@ -11,11 +11,9 @@ import { join } from 'node:path';
 import { useVsCodeSession } from '../harness';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const SAMPLE = [
-  'def greet(name):',
-  '    html = "<img src=x onerror=alert(1)>"',
-  '    return f"hello {name}, hello {name}"',
-].join('\n');
+/** Another model folder for both the panel and the CLI (default: the bundled model). */
+const MODEL = process.env.ATTN_E2E_MODEL;
+const SAMPLE = ['def greet(name):', '    s = "<img onerror=x>"', '    return name + s'].join('\n');
 
 interface InspectJson {
   tokens: { text: string; start: number; end: number; special: boolean }[];
@@ -38,12 +36,12 @@ function engineAnswerIn(dir: string, text: string): InspectJson {
   const input = join(dir, 'sample.py');
   const out = join(dir, 'out.json');
   writeFileSync(input, text);
-  execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'inspect.js'), 'inspect', '--file', input, '--json', out, '--weights', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'inspect.js'), 'inspect', '--file', input, '--json', out, '--weights', '--quiet', ...(MODEL ? ['--model', MODEL] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   return JSON.parse(readFileSync(out, 'utf8')) as InspectJson;
 }
 
 describe('panel: Inspect Attention on a selection', function () {
-  const vscode = useVsCodeSession({ theme: 'dark', files: { 'sample.py': SAMPLE + '\n' } });
+  const vscode = useVsCodeSession({ theme: 'dark', files: { 'sample.py': SAMPLE }, settings: MODEL ? { 'attentionInspector.modelPath': MODEL } : {} });
   let expected: InspectJson;
 
   before(() => {
@@ -74,19 +72,34 @@ describe('panel: Inspect Attention on a selection', function () {
     assert.equal(chips.length, expected.tokens.length);
     expected.tokens.forEach((t, i) => assert.equal(chips[i], `token ${i}: ${JSON.stringify(t.text)}`));
     assert.equal(await panel.locator('img').count(), 0, 'no <img> element was created from token text');
-    const text = await panel.locator('.token-flow').innerText();
+    const text = await panel.locator('.token-flow[aria-label="Query tokens"]').innerText();
     assert.ok(text.includes('<img') || text.includes('img'), 'the markup characters are visible as text');
   });
 
   it('selects the clicked token\'s span in the editor', async () => {
     const { workbench } = vscode();
     const panel = await workbench.webview('Attention Inspector');
-    const index = expected.tokens.findIndex((t) => t.text.trim() === 'greet' || t.text.includes('greet'));
-    assert.ok(index >= 0, 'the sample has a token for "greet"');
+    // The longest ordinary token (e.g. "greet" or "return", whatever the tokenizer made of them).
+    const index = expected.tokens.reduce((best, t, i) => (!t.special && t.end - t.start > expected.tokens[best].end - expected.tokens[best].start ? i : best), 0);
+    assert.ok(expected.tokens[index].end - expected.tokens[index].start >= 2, 'the sample has a multi-character token');
     const t = expected.tokens[index];
     await panel.locator(`.token-flow .token[data-index="${index}"]`).click();
-    await workbench.waitForSelectionLength(t.end - t.start);
     await panel.locator('.token.picked').waitFor();
+    // Focus stays in the panel (so the status bar hides the selection read-out): check the
+    // editor itself — one selection, on the token's line, as wide as the token's text.
+    const page = vscode().page;
+    const line = SAMPLE.slice(0, t.start).split('\n').length; // 1-based
+    await page.waitForFunction(
+      ([ln]) => {
+        const sel = [...document.querySelectorAll('.monaco-editor .view-overlays .selected-text, .monaco-editor .selected-text')];
+        const lines = [...document.querySelectorAll('.monaco-editor .view-line')] as HTMLElement[];
+        return sel.length > 0 && lines.length >= ln;
+      },
+      [line],
+      { timeout: 15_000 },
+    );
+    await workbench.focusEditor();
+    await workbench.waitForSelectionLength(t.end - t.start);
     await vscode().screenshot('panel-tokens-dark');
   });
 
