@@ -166,7 +166,7 @@ export interface ProbeFailure {
 export interface ProbeOptions {
   /** Python interpreter (default `python3`). */
   pythonPath?: string;
-  /** Limit for the whole probe, in seconds (default 10). */
+  /** Time limit in seconds (default 10), applied to starting/importing and again to the calls. */
   timeoutSeconds?: number;
   /** Memory limit of the child (Python address space / worker heap), in MB (default 2048). */
   memoryLimitMB?: number;

@@ -13,8 +13,7 @@ export interface PythonRunnerOptions {
   pythonPath: string;
   harnessPath: string;
   memoryLimitMB: number;
-  /** Absolute time (ms since epoch) after which the child is killed. */
-  deadline: number;
+  /** Limit for starting and importing, and again for all the calls, in seconds. */
   timeoutSeconds: number;
   signal?: AbortSignal;
   /** Module constructor sizes (d_model, n_heads, …) sent to the harness. */
@@ -97,6 +96,7 @@ export class PythonCallee implements ProbeCallee {
       if (!reply.ok) throw callee.replyFailure(reply, reply.stage ?? 'import');
       const notes: string[] = [`Python ${reply.version ?? '?'} at ${reply.python ?? options.pythonPath}`];
       if (!reply.memoryLimitSet) notes.push('the memory limit could not be set on this platform (no RLIMIT_AS)');
+      callee.armTimer('calls');
       callee.loaded = {
         framework: reply.framework ?? 'numpy',
         parameters: reply.parameters ?? target.parameters.map((p) => ({ name: p.name, kind: p.variadic ? 'variadic' : 'either', hasDefault: p.hasDefault })),
@@ -162,23 +162,29 @@ export class PythonCallee implements ProbeCallee {
             : abort('crash', `The Python process exited unexpectedly (${signal ?? `exit code ${code}`}).`, tail || undefined),
         );
       });
-      // The deadline covers interpreter start, imports and every call.
-      const left = Math.max(0, this.options.deadline - Date.now());
-      this.timer = setTimeout(() => {
-        this.fail(
-          abort(
-            'timeout',
-            `The probe took longer than ${this.options.timeoutSeconds} s and was stopped (setting attentionInspector.probe.timeoutSeconds). ` +
-              `Does the function (or the file's top-level code) loop forever or do heavy work at import?`,
-          ),
-        );
-      }, left);
+      this.armTimer('start');
       if (this.options.signal) {
         this.onAbort = () => this.fail(abort('cancelled', 'The probe was cancelled.'));
         if (this.options.signal.aborted) this.onAbort();
         else this.options.signal.addEventListener('abort', this.onAbort, { once: true });
       }
     });
+  }
+
+  /**
+   * The time limit, armed twice: once for starting the interpreter and importing the file
+   * (a heavy `import torch` on a busy machine should not eat the calls' time), once for the calls.
+   */
+  private armTimer(phase: 'start' | 'calls'): void {
+    if (this.timer) clearTimeout(this.timer);
+    const limit = this.options.timeoutSeconds;
+    const what =
+      phase === 'start'
+        ? `Starting Python and importing the file took longer than ${limit} s. Does the file do heavy work at import (outside \`if __name__ == "__main__":\`)?`
+        : `The function's calls took longer than ${limit} s. Does it loop forever?`;
+    this.timer = setTimeout(() => {
+      this.fail(abort('timeout', `${what} The probe was stopped (setting attentionInspector.probe.timeoutSeconds).`));
+    }, limit * 1000);
   }
 
   private onStdout(chunk: string): void {

@@ -46,7 +46,6 @@ export async function probeTarget(file: string, target: ProbeTarget, options: Pr
   const started = Date.now();
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const memoryLimitMB = options.memoryLimitMB ?? DEFAULT_MEMORY_LIMIT_MB;
-  const deadline = started + timeoutSeconds * 1000;
   const folder = options.harnessFolder ?? defaultHarnessFolder();
   const path = resolve(file);
   const dims = moduleDims(target);
@@ -58,7 +57,6 @@ export async function probeTarget(file: string, target: ProbeTarget, options: Pr
             pythonPath: options.pythonPath || 'python3',
             harnessPath: harnessScript(folder),
             memoryLimitMB,
-            deadline,
             timeoutSeconds,
             signal: options.signal,
             sizes: constructorSizes(dims),
@@ -66,7 +64,6 @@ export async function probeTarget(file: string, target: ProbeTarget, options: Pr
         : await ScriptCallee.start(path, target, {
             workerPath: workerScript(folder),
             memoryLimitMB,
-            deadline,
             timeoutSeconds,
             signal: options.signal,
           });

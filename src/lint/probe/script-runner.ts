@@ -11,7 +11,7 @@ import type { ProbeTarget } from './probe-types';
 export interface ScriptRunnerOptions {
   workerPath: string;
   memoryLimitMB: number;
-  deadline: number;
+  /** Limit for loading the module, and again for all the calls, in seconds. */
   timeoutSeconds: number;
   signal?: AbortSignal;
 }
@@ -49,6 +49,7 @@ export class ScriptCallee implements ProbeCallee {
         if (first.stage === 'lookup') throw abort('not-found', first.message ?? 'The function is not exported.');
         throw abort('import-error', `Loading the module failed: ${first.errorType}: ${first.message}`, detail);
       }
+      callee.armTimer('calls');
       callee.loaded = {
         framework: 'javascript',
         parameters: target.parameters.map((p) => ({
@@ -105,22 +106,23 @@ export class ScriptCallee implements ProbeCallee {
     worker.on('exit', (code) => {
       this.fail(abort('crash', `The probe worker stopped unexpectedly (exit code ${code}).`, this.output.trim() || undefined));
     });
-    const left = Math.max(0, this.options.deadline - Date.now());
-    this.timer = setTimeout(() => {
-      this.fail(
-        abort(
-          'timeout',
-          `The probe took longer than ${this.options.timeoutSeconds} s and was stopped (setting attentionInspector.probe.timeoutSeconds). ` +
-            `Does the function loop forever?`,
-        ),
-      );
-    }, left);
+    this.armTimer('start');
     if (this.options.signal) {
       this.onAbort = () => this.fail(abort('cancelled', 'The probe was cancelled.'));
       if (this.options.signal.aborted) this.onAbort();
       else this.options.signal.addEventListener('abort', this.onAbort, { once: true });
     }
     return loaded;
+  }
+
+  /** The time limit, armed for loading the module and again for the calls. */
+  private armTimer(phase: 'start' | 'calls'): void {
+    if (this.timer) clearTimeout(this.timer);
+    const limit = this.options.timeoutSeconds;
+    const what = phase === 'start' ? `Loading the module took longer than ${limit} s.` : `The function's calls took longer than ${limit} s. Does it loop forever?`;
+    this.timer = setTimeout(() => {
+      this.fail(abort('timeout', `${what} The probe was stopped (setting attentionInspector.probe.timeoutSeconds).`));
+    }, limit * 1000);
   }
 
   private fail(failure: ProbeAbort): void {

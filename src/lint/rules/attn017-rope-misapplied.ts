@@ -36,11 +36,10 @@ function checkFunction(ctx: PyRuleContext, f: FunctionFacts): void {
   }
   // Rotated twice.
   for (const e of ropes) {
-    if (e.inner) continue;
-    for (const a of e.args) {
-      if (a.val.rotations && a.val.rotations.length >= 1 && !hasInverse) {
-        ctx.report(a.node, `\`${a.node.text}\` is already rotated (RoPE applied twice): the angle doubles and relative positions are wrong.`, { anchor: e.node });
-      }
+    if (e.inner || hasInverse) continue;
+    const again = e.args.filter((a) => a.val.rotations && a.val.rotations.length >= 1).map((a) => a.node.text);
+    if (again.length) {
+      ctx.report(e.node, `${again.map((t) => `\`${t}\``).join(' and ')} ${again.length > 1 ? 'are' : 'is'} already rotated (RoPE applied twice): the angle doubles and relative positions are wrong.`);
     }
   }
   // Only one of q/k rotated before the score product.

@@ -21,7 +21,8 @@ export const additiveMaskBroadcast: Rule = {
       for (const use of f.maskUses) {
         const sc = use.target.scores;
         const info = use.info;
-        if (!sc || !info || info.form === 'unknown') continue;
+        // A parameter added to the scores may already be an extended 4-D mask (HF): skip it.
+        if (!sc || !info || (info.form === 'unknown' && use.via === 'additive')) continue;
         // Square (T, T) structural mask, keys extended by a cache.
         if (info.square && (sc.k?.cached || use.target.cached)) {
           ctx.report(use.maskNode, `This (${info.square.size}, ${info.square.size}) mask assumes as many keys as queries, but the keys include the cache (past + ${info.square.size}): it cannot line up with the scores. Build it as (${info.square.size}, past_len + ${info.square.size}) with the diagonal offset.`, { anchor: use.node });

@@ -40,6 +40,10 @@ export const einsumTransposedScores: Rule = {
         const contracted = [...pSpec].filter((c) => vSpec.includes(c) && !consumer.spec.output.includes(c));
         if (contracted.length !== 1) continue;
         const pos = pSpec.indexOf(contracted[0]) - pSpec.length;
+        // When the softmax already normalised the wrong axis, that finding covers the consumer too.
+        const sm = f.softmaxes.find((x) => x.output.probs === probs);
+        const smDim = sm ? (sm.dim === undefined ? -1 : sm.dim < 0 ? sm.dim : sc.rank !== undefined ? sm.dim - sc.rank : undefined) : undefined;
+        if (smDim !== undefined && smDim !== sc.keyAxis) continue;
         if (pos === sc.queryAxis && pos !== sc.keyAxis) {
           ctx.report(e.specNode, `This einsum contracts the attention weights over their query axis (position ${pos}) with V; the weights were computed as '${es.output}' with keys at position ${sc.keyAxis}.`);
         }

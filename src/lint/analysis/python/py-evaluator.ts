@@ -1788,7 +1788,8 @@ export class PyEvaluator {
       const lessIsValid = idxOnLeft ? op === '<' || op === '<=' : op === '>' || op === '>=';
       const trueMeans = lessIsValid ? 'valid' : 'pad';
       const sh = broadcastShapes(l.shape, r.shape) ?? shape(['b', 't']);
-      const fixed = sh.axes.includes('t') ? sh : shape(['b', 't']);
+      // lengths is per batch element: a (1, T) broadcast result is really (B, T).
+      const fixed = sh.axes.length === 2 && sh.axes[1] === 't' ? shape(['b', 't']) : sh.axes.includes('t') ? sh : shape(['b', 't']);
       return val(n, { mask: { set: atom({ kind: 'pad', trueMeans, axis: padAxisOf(fixed), id: ++padAtomIds }), form: 'bool', builders: [] }, shape: fixed });
     }
     // mask == 0 / mask != 0 / mask == 1 / mask.eq(False)

@@ -111,7 +111,11 @@ class TsAnalyzer {
         if (right) {
           const v = this.expr(right);
           if (left?.type === 'identifier') this.bind(left.text, v, right);
-          if (left?.type === 'subscript_expression' && right) this.fillAssign(n, right);
+          if (left?.type === 'subscript_expression' && v.exp) {
+            // out[j] = Math.exp(x): the array holds exp values (summed and divided later).
+            const base = baseName(left);
+            this.expVars.set(base, [...(this.expVars.get(base) ?? []), this.recordExp(v.exp)]);
+          }
         }
         return;
       }
@@ -338,11 +342,6 @@ class TsAnalyzer {
     if (condNode) this.expr(condNode);
     if (cons) this.visit(cons);
     if (alt) this.visit(alt);
-  }
-
-  private fillAssign(n: SyntaxNode, right: SyntaxNode): void {
-    void n;
-    void right;
   }
 
   /** Expressions: tfjs calls, Math.exp, ternary fills. */
