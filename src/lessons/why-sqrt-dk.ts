@@ -15,16 +15,36 @@ import { entropy, histogram, sampleVariance } from './shared/statistics';
 import { seededNormals } from './shared/toy-embedding';
 
 export const WHY_SQRT_DK_DEFAULTS: WhySqrtDkParams = { dk: 64, keys: 16, seed: 1 };
-/** Independent dot products per variance measurement. */
-export const SAMPLES = 4096;
-/** Query rows averaged for entropy and gradient. */
-export const SOFTMAX_ROWS = 64;
+/** Independent (q, k) pairs per variance measurement. */
+export const SAMPLES = 2048;
+/** Independent query rows averaged for entropy and gradient (each with its own keys). */
+export const SOFTMAX_ROWS = 32;
 export const SWEEP_DK = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+const MAX_DK = 1024;
 const HISTOGRAM_BINS = 41;
 
-/** A [batch, 1, rows, d] tensor of seeded standard normals. */
-function gaussian(batch: number, rows: number, d: number, seed: number): Tensor {
-  return { data: seededNormals(batch * rows * d, seed), shape: [batch, 1, rows, d] };
+/**
+ * One pool of standard normals per seed: SAMPLES rows of MAX_DK for queries and for keys. A
+ * measurement at d_k uses the first d_k coordinates of each row, so moving the slider draws no
+ * new numbers (and the curves are measured on nested samples).
+ */
+const pools = new Map<number, { q: Float32Array; k: Float32Array }>();
+function poolFor(seed: number): { q: Float32Array; k: Float32Array } {
+  let p = pools.get(seed);
+  if (!p) {
+    p = { q: seededNormals(SAMPLES * MAX_DK, seed * 2 + 1), k: seededNormals(SAMPLES * MAX_DK, seed * 2 + 2) };
+    if (pools.size >= 4) pools.delete(pools.keys().next().value as number);
+    pools.set(seed, p);
+  }
+  return p;
+}
+
+/** [batch, 1, rows, dk]: the first dk coordinates of pool rows from…from + batch·rows. */
+function fromPool(pool: Float32Array, batch: number, rows: number, dk: number, from = 0): Tensor {
+  const n = batch * rows;
+  const out = new Float32Array(n * dk);
+  for (let r = 0; r < n; r++) out.set(pool.subarray((from + r) * MAX_DK, (from + r) * MAX_DK + dk), r * dk);
+  return { data: out, shape: [batch, 1, rows, dk] };
 }
 
 /** ‖J‖_F of the softmax Jacobian J_ij = p_i (δ_ij − p_j) for one probability row. */
@@ -53,19 +73,21 @@ interface Measured {
 }
 
 function measure(dk: number, keys: number, seed: number): Measured {
+  if (dk > MAX_DK) throw new Error(`d_k ${dk} is above ${MAX_DK}`);
+  const pool = poolFor(seed);
   // Variance: SAMPLES independent (q, k) pairs, one per batch entry, through the kernel's
   // score stage (all pairs of a few vectors would share each vector's length and be correlated).
-  const q = gaussian(SAMPLES, 1, dk, seed * 7919 + dk);
-  const k = gaussian(SAMPLES, 1, dk, seed * 7919 + dk + 104729);
-  const v = gaussian(SAMPLES, 1, 1, seed);
+  const q = fromPool(pool.q, SAMPLES, 1, dk);
+  const k = fromPool(pool.k, SAMPLES, 1, dk);
+  const v: Tensor = { data: new Float32Array(SAMPLES), shape: [SAMPLES, 1, 1, 1] }; // values do not matter here
   const unscaled = scaledDotProductAttentionStages(q, k, v, { scale: 1, keepStages: true });
   const scaled = scaledDotProductAttentionStages(q, k, v, { keepStages: true });
   const dots = (unscaled.scores as Tensor).data;
 
   // Softmax statistics: SOFTMAX_ROWS independent queries, each over its own `keys` keys.
-  const qs = gaussian(SOFTMAX_ROWS, 1, dk, seed * 31 + dk + 1);
-  const ks = gaussian(SOFTMAX_ROWS, keys, dk, seed * 37 + dk + 2);
-  const vs = gaussian(SOFTMAX_ROWS, keys, 1, seed + 3);
+  const qs = fromPool(pool.q, SOFTMAX_ROWS, 1, dk);
+  const ks = fromPool(pool.k, SOFTMAX_ROWS, keys, dk);
+  const vs: Tensor = { data: new Float32Array(SOFTMAX_ROWS * keys), shape: [SOFTMAX_ROWS, 1, keys, 1] };
   const pu = scaledDotProductAttentionStages(qs, ks, vs, { scale: 1 }).weights.data;
   const ps = scaledDotProductAttentionStages(qs, ks, vs).weights.data;
   let eu = 0, es = 0, gu = 0, gs = 0;

@@ -5,8 +5,9 @@
 //                       keys), on every machine;
 //   seededMatrix      = entries ~ N(0, 1/rows), so x·W keeps unit variance when x does.
 //
-// Gaussians come from the engine's seeded generator (mulberry32 + Box–Muller).
-import { SeededRandom } from '../../engine/patterns/seeded-random';
+// Gaussians come from the engine's seeded uniform generator (mulberry32) through Box–Muller,
+// using both values of each pair (lesson 2 draws millions of them).
+import { mulberry32 } from '../../engine/reference/mulberry32';
 import type { Tensor } from '../../engine/reference/tensor';
 
 /** FNV-1a over UTF-16 code units: a stable 32-bit hash of a token's text. */
@@ -19,11 +20,16 @@ export function hashText(text: string, seed = 0): number {
   return h;
 }
 
-/** `count` standard-normal values from `seed`. */
+/** `count` standard-normal values from `seed`: r = √(−2 ln u₁), θ = 2πu₂ → (r cos θ, r sin θ). */
 export function seededNormals(count: number, seed: number): Float32Array {
-  const rng = new SeededRandom(seed);
+  const uniform = mulberry32(seed);
   const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = rng.normal();
+  for (let i = 0; i < count; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - uniform())); // 1 − u ∈ (0, 1]: the log stays finite
+    const theta = 2 * Math.PI * uniform();
+    out[i] = r * Math.cos(theta);
+    if (i + 1 < count) out[i + 1] = r * Math.sin(theta);
+  }
   return out;
 }
 

@@ -35,7 +35,8 @@ describe('lesson 8: flash-attention', () => {
     const scores = d.steps.flatMap((s) => (s.skipped ? [] : [...s.scores]));
     assert.equal(Math.max(...scores), m);
     const sum = scores.reduce((acc, s) => acc + Math.exp(s - m), 0);
-    assert.ok(Math.abs(sum - l) < 1e-9 * l);
+    // the kernel's exp is accurate to 1e-8 relative; the scores reach us rounded to float32
+    assert.ok(Math.abs(sum - l) < 1e-6 * l, `Σ exp(s − m) = ${sum}, l = ${l}`);
     scores.forEach((s, j) => {
       const w = Math.exp(s - m) / l;
       assert.ok(Math.abs(w - d.standardWeights[j]) < 1e-6, `key ${j}`);
