@@ -170,6 +170,8 @@ export interface FunctionFacts {
   permutes: { node: SyntaxNode; identity: boolean; feedsMatmul: boolean }[];
   /** Evidence that keys include a cache (parameter names, cat with past, cache slices). */
   kvCache?: SyntaxNode;
+  /** Structural evidence only: keys concatenated with / sliced from a cache (not just a parameter name). */
+  kvCacheKeys?: SyntaxNode;
   /** Guards against NaN rows seen in the function. */
   nanGuard?: SyntaxNode;
   /** Comments and docstring text inside the function, lower-cased. */

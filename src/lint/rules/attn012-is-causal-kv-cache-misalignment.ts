@@ -28,11 +28,11 @@ export const isCausalKvCacheMisalignment: Rule = {
           ctx.report(causal.nameNode, 'is_causal=True together with attn_mask: scaled_dot_product_attention rejects (or ignores) one of them. Fold the causal structure into attn_mask or drop the mask.', { anchor: call.node });
           continue;
         }
-        if (!f.kvCache) continue;
+        if (!f.kvCacheKeys && !call.positional[1]?.cached) continue;
         if (call.guards.some((g) => LENGTH_GUARD.test(g))) continue;
         ctx.report(causal.nameNode, 'is_causal=True with a KV cache: PyTorch aligns the causal mask top-left, so when the query is shorter than the keys (decoding, chunked prefill) the new tokens cannot see most of the cache. Use causal_lower_right(...) or an explicit mask offset by the cache length, or is_causal only when q and k have the same length.', { anchor: call.node });
       }
-      if (!f.kvCache) continue;
+      if (!f.kvCacheKeys) continue;
       for (const use of f.maskUses) {
         const info = use.info;
         if (!info?.rect || !use.target.scores) continue;

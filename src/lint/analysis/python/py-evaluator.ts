@@ -950,7 +950,10 @@ export class PyEvaluator {
         for (const v of a.keywords.values()) this.ev(v);
         const cached = items.some((c) => isCacheLikeText(c.text)) || vals.some((v) => v.cached);
         const tensor = vals.find((v) => v.role) ?? vals[vals.length - 1] ?? val(n);
-        if (cached) this.facts.kvCache ??= n;
+        if (cached) {
+          this.facts.kvCache ??= n;
+          this.facts.kvCacheKeys ??= n;
+        }
         const out: Val = { ...tensor, node: n, name: undefined, cached: cached || tensor.cached };
         // hstack/cat of a (T, past) zeros block with a (T, T) mask is no longer square.
         if (out.mask && vals.length > 1) out.mask = { ...out.mask, square: undefined };
@@ -1238,6 +1241,7 @@ export class PyEvaluator {
         // HF Cache.update(key, value, layer_idx) returns keys/values that include the cache.
         const vals = a.positional.map((p) => this.ev(p));
         this.facts.kvCache ??= n;
+        this.facts.kvCacheKeys ??= n;
         return val(n, { tuple: vals.slice(0, 2).map((v) => ({ ...v, node: n, cached: true })) });
       }
       case 'any':
@@ -1425,6 +1429,7 @@ export class PyEvaluator {
     if (isCacheLikeText(base.text) && (b.role === 'k' || b.role === 'v' || /cache|past/.test(base.text))) {
       out.cached = true;
       this.facts.kvCache ??= n;
+      this.facts.kvCacheKeys ??= n;
       if (/_k|key|\[0\]/.test(base.text + n.text)) out.role = out.role ?? 'k';
     }
     // Rope tables sliced from position 0 (table[:T]) ignore a cache offset.
