@@ -23,7 +23,9 @@ export interface LinePlotOptions {
   reference?: { y: number; label: string };
   width?: number;
   height?: number;
+  /** Tick labels of the y axis (and of the x axis unless xFormat is given). */
   format?: (v: number) => string;
+  xFormat?: (v: number) => string;
 }
 
 function ticks(lo: number, hi: number, log: boolean): number[] {
@@ -49,6 +51,7 @@ export function linePlot(o: LinePlotOptions): HTMLElement {
   const H = o.height ?? 240;
   const m = { l: 62, r: 12, t: 10, b: 40 };
   const fmt = o.format ?? ((v: number) => formatNumber(v, 3));
+  const xfmt = o.xFormat ?? fmt;
   const xs: number[] = [];
   const ys: number[] = [];
   for (const s of o.series) {
@@ -69,7 +72,7 @@ export function linePlot(o: LinePlotOptions): HTMLElement {
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': o.caption, class: 'chart' });
   for (const t of ticks(x0, x1, !!o.logX)) {
     root.appendChild(svg('line', { x1: fx(t), x2: fx(t), y1: m.t, y2: H - m.b, class: 'grid' }));
-    root.appendChild(svg('text', { x: fx(t), y: H - m.b + 14, class: 'tick', 'text-anchor': 'middle' }, fmt(t)));
+    root.appendChild(svg('text', { x: fx(t), y: H - m.b + 14, class: 'tick', 'text-anchor': 'middle' }, xfmt(t)));
   }
   for (const t of ticks(y0, y1, !!o.logY)) {
     root.appendChild(svg('line', { x1: m.l, x2: W - m.r, y1: fy(t), y2: fy(t), class: 'grid' }));
@@ -147,7 +150,7 @@ export function barChart(o: BarChartOptions): HTMLElement {
     const bar = svg('rect', { x: x + 2, y, width: Math.max(1, bw - 4), height: Math.max(0.5, h), class: `bar${o.highlight?.(i) ? ' bar-highlight' : ''}${finite ? '' : ' bar-masked'}` });
     bar.appendChild(svg('title', {}, `${o.labels[i] ?? i}: ${finite ? fmt(v) : formatNumber(v)}`));
     root.appendChild(bar);
-    if (bw >= 26) root.appendChild(svg('text', { x: x + bw / 2, y: y - 3, class: 'tick', 'text-anchor': 'middle' }, finite ? fmt(v) : '−∞'));
+    if (bw >= 40) root.appendChild(svg('text', { x: x + bw / 2, y: y - 3, class: 'tick', 'text-anchor': 'middle' }, finite ? fmt(v) : '−∞'));
     if (i % (o.labelEvery ?? 1) !== 0) continue;
     const label = (o.labels[i] ?? String(i)).replace(/\s/g, '·');
     root.appendChild(svg('text', { x: x + bw / 2, y: H - m.b + 12, class: 'tick', 'text-anchor': 'end', transform: `rotate(-40 ${x + bw / 2} ${H - m.b + 12})` }, label.length > 9 ? `${label.slice(0, 8)}…` : label));

@@ -21,7 +21,7 @@ export const complexityView: LessonView<'complexity'> = {
     root.append(
       figureRow([
         linePlot({ caption: 'FLOPs per layer', xLabel: 'sequence length n', yLabel: 'FLOPs', logX: true, logY: true, series: d.series.map((s) => ({ name: s.name, x: d.lengths, y: s.flops, dashed: s.name === 'flash' })) }),
-        linePlot({ caption: 'Extra memory per layer', xLabel: 'sequence length n', yLabel: 'bytes', logX: true, logY: true, format: (v) => formatBytes(v).split(' (')[0], series: d.series.map((s) => ({ name: s.name, x: d.lengths, y: s.bytes })) }),
+        linePlot({ caption: 'Extra memory per layer', xLabel: 'sequence length n', yLabel: 'bytes', logX: true, logY: true, format: (v) => formatBytes(v).split(' (')[0], xFormat: (v) => formatNumber(v, 3), series: d.series.map((s) => ({ name: s.name, x: d.lengths, y: s.bytes })) }),
       ]),
       table(
         ['variant', 'grows as', `pairs at n = ${formatCount(d.lengths[last])}`, 'FLOPs', 'memory'],

@@ -70,6 +70,7 @@ export const mhaMqaGqaView: LessonView<'mha-mqa-gqa'> = {
           xLabel: 'tokens',
           yLabel: 'bytes',
           format: (v) => formatBytes(v).split(' (')[0],
+          xFormat: (v) => formatNumber(v, 3),
           series: d.comparison.map((r, i) => ({ name: `${r.kind} (${r.kvHeads} kv)`, x: d.growthLengths, y: d.growthBytes[i] })),
         }),
       ]),
