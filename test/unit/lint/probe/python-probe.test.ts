@@ -2,6 +2,8 @@
 // correct kernel passes every check, and each planted bug is caught by the right check with
 // the right message. Skips with a reason when no Python with NumPy is installed.
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeFile, type ProbeCheckId, type ProbeResult } from '../../../../src/lint/probe';
 import { testPythons } from './python-interpreter';
@@ -144,6 +146,28 @@ describe('probe: Python failures are reported with what to do', function () {
     assert.equal(r.error?.kind, 'timeout');
     assert.match(r.error?.message ?? '', /calls took longer than 3 s.*attentionInspector\.probe\.timeoutSeconds/);
     assert.equal(check(r, 'runs').status, 'fail');
+  });
+
+  it('the timeout kills the whole process group, children included', async () => {
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'probe-')), 'child.pid');
+    process.env.ATTENTION_PROBE_TEST_PID_FILE = pidFile;
+    try {
+      const r = await probeFile(fixture('slow_and_broken.py'), 'spawning_attention', { pythonPath: numpy, timeoutSeconds: 3 });
+      assert.equal(r.error?.kind, 'timeout');
+    } finally {
+      delete process.env.ATTENTION_PROBE_TEST_PID_FILE;
+    }
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(alive(), false, `child ${pid} of the probed function still runs`);
   });
 
   it('top-level code that never finishes times out in the import phase', async () => {
