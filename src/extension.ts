@@ -6,6 +6,7 @@ import { bundledModelDir } from './engine/model';
 import { EngineService } from './host/engine-service';
 import { registerInspectCommands } from './host/inspect-commands';
 import { log } from './host/log';
+import { markPatternsSeen, registerTutorials } from './host/tutorials/register-tutorials';
 import { analyzeStreamedLayer } from './panel-model/layer-analysis';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -13,9 +14,15 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(engines, log());
   registerInspectCommands(context, {
     engine: () => engines.engine(),
-    analyze: analyzeStreamedLayer,
+    analyze: (attention, tokens, causal) => {
+      const analysis = analyzeStreamedLayer(attention, tokens, causal);
+      // The walkthrough's "find a previous-token and an induction head" step completes on real runs.
+      markPatternsSeen(analysis.patterns.map((p) => p.label));
+      return analysis;
+    },
     bundledModelDir: bundledModelDir(context.extensionUri.fsPath),
   });
+  context.subscriptions.push(registerTutorials(context, { engine: () => engines.engine() }));
 }
 
 export function deactivate(): void {}
