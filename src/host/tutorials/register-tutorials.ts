@@ -12,9 +12,11 @@ import { clearLessonModels } from '../../lessons/shared/lesson-model';
 import { LESSONS_VIEW_TYPE, isLessonId, type LessonId } from '../../protocol/lesson-messages';
 import { ExerciseWorkspace } from './exercise-workspace';
 import { LessonsPanel, type LessonsPanelDeps } from './lessons-panel';
-import { LINT_FIX_APPLIED_COMMAND, WALKTHROUGH_REF, markLintFixApplied } from './walkthrough-context';
+import { COMMANDS, LINT_FIX_APPLIED_COMMAND, SAMPLES, WALKTHROUGH_REF } from './tutorial-ids';
+import { markLintFixApplied } from './walkthrough-context';
 
-export { markPatternsSeen, markLintFixApplied, markExercisePassed, CONTEXT_KEYS, LINT_FIX_APPLIED_COMMAND } from './walkthrough-context';
+export { markPatternsSeen, markLintFixApplied, markExercisePassed } from './walkthrough-context';
+export { COMMANDS, CONTEXT_KEYS, LINT_FIX_APPLIED_COMMAND, WALKTHROUGH_REF } from './tutorial-ids';
 
 export interface TutorialDeps {
   /** The engine lesson 5 runs the model with (the panel's); default: the TypeScript reference in process. */
@@ -24,18 +26,6 @@ export interface TutorialDeps {
   /** The probe (issue 5) for "Check my solution"; without it checks are lint-only ("incomplete"). */
   probe?: ExerciseProbe;
 }
-
-export const COMMANDS = {
-  openLessons: 'attentionInspector.openLessons',
-  openLesson: 'attentionInspector.openLesson',
-  openWalkthrough: 'attentionInspector.openWalkthrough',
-  openExercise: 'attentionInspector.openExercise',
-  checkExercise: 'attentionInspector.checkExercise',
-  openSample: 'attentionInspector.openWalkthroughSample',
-} as const;
-
-/** Samples the walkthrough opens (copied to global storage so they can be edited). */
-const SAMPLES: Record<string, string> = { text: 'sample-code.py', buggy: 'buggy_attention.py' };
 
 /** The editor selection (or nothing) as lesson 1's text. */
 function selectedText(): string | undefined {

@@ -2,24 +2,9 @@
 // (`completionEvents: ["onContext:…"]` in media/walkthrough/walkthrough.contrib.json), and the
 // walkthrough's identity for workbench.action.openWalkthrough.
 import * as vscode from 'vscode';
+import { CONTEXT_KEYS } from './tutorial-ids';
 
-/** '<publisher>.<name>#<walkthrough id>' as the workbench expects it. */
-export const WALKTHROUGH_ID = 'attentionInspector.gettingStarted';
-export const WALKTHROUGH_REF = `attention-inspector.attention-inspector#${WALKTHROUGH_ID}`;
-
-export const CONTEXT_KEYS = {
-  /** A run's heads were labelled (the Heads grid showed pattern badges). */
-  sawHeadPatterns: 'attentionInspector.sawHeadPatterns',
-  sawPreviousTokenHead: 'attentionInspector.sawPreviousTokenHead',
-  sawInductionHead: 'attentionInspector.sawInductionHead',
-  /** A linter quick fix was applied. */
-  appliedLintFix: 'attentionInspector.appliedLintFix',
-  /** An exercise check passed. */
-  passedExercise: 'attentionInspector.passedExercise',
-} as const;
-
-/** Command the linter's quick fixes run after their edit, so the walkthrough sees the fix. */
-export const LINT_FIX_APPLIED_COMMAND = 'attentionInspector.walkthrough.lintFixApplied';
+export { WALKTHROUGH_ID, WALKTHROUGH_REF, CONTEXT_KEYS, LINT_FIX_APPLIED_COMMAND } from './tutorial-ids';
 
 function set(key: string): void {
   void vscode.commands.executeCommand('setContext', key, true);
