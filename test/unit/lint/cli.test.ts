@@ -143,21 +143,22 @@ describe('attention-lint CLI', () => {
     writeFileSync(join(dir, 'd.ipynb'), notebook([{ type: 'code', source: ['import numpy as np\n', 'def f(x):\n', '    e = np.exp(x)\n', '    return e / e.sum(axis=-1, keepdims=True)\n'] }]));
     const r = await run(['--format', 'sarif'], dir);
     assert.equal(r.code, 1);
-    const log = JSON.parse(r.out);
+    const log = JSON.parse(r.out) as { runs: { results: Record<string, unknown>[] }[] };
     // The schema's language-tag pattern has a stray ']' that is only valid without the u flag.
     const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
     ajv.addFormat('uri', (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && !/\s/.test(s));
     ajv.addFormat('uri-reference', (s: string) => !/\s/.test(s));
     ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)));
     const validate = ajv.compile(sarifSchema());
-    assert.ok(validate(log), JSON.stringify(validate.errors, null, 1));
-    const results = log.runs[0].results as { ruleId: string; fixes?: unknown[]; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+    assert.ok(validate(JSON.parse(r.out)), JSON.stringify(validate.errors, null, 1));
+    const results = log.runs[0].results as unknown as { ruleId: string; fixes?: unknown[]; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
     assert.deepEqual([...new Set(results.map((x) => x.ruleId))].sort(), ['ATTN002', 'ATTN006', 'ATTN009', 'ATTN019']);
     assert.ok(results.some((x) => x.fixes && x.fixes.length > 0));
     assert.deepEqual([...new Set(results.map((x) => x.locations[0].physicalLocation.artifactLocation.uri))].sort(), ['a.py', 'b.py', 'c.ts', 'd.ipynb']);
     // An invalid log must fail the same validator (the check can fail).
-    log.runs[0].results[0].level = 'fatal';
-    assert.equal(validate(log), false);
+    const broken = JSON.parse(r.out) as { runs: { results: { level: string }[] }[] };
+    broken.runs[0].results[0].level = 'fatal';
+    assert.equal(validate(broken), false);
   });
 
   it('runs from an esbuild bundle with plain Node (no tsx)', async function () {
