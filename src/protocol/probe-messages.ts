@@ -63,6 +63,8 @@ export interface ProbeReport {
   violatingCells?: ProbeCellView[];
   /** The probe could not run (no interpreter, import error, timeout…): what happened and what to do. */
   error?: { kind: string; message: string; detail?: string };
+  /** About the run (interpreter, limits that could not be set). */
+  notes?: string[];
   elapsedMs?: number;
 }
 
@@ -150,6 +152,7 @@ export function isProbeReport(v: unknown): v is ProbeReport {
     const e = v.error;
     if (!isObject(e) || !isText(e.kind, 40) || !isText(e.message) || (e.detail !== undefined && !isText(e.detail))) return false;
   }
+  if (v.notes !== undefined && !(Array.isArray(v.notes) && v.notes.length <= 16 && v.notes.every((n) => isText(n, 1000)))) return false;
   if (v.elapsedMs !== undefined && !(typeof v.elapsedMs === 'number' && v.elapsedMs >= 0)) return false;
   return true;
 }

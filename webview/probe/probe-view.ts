@@ -72,6 +72,7 @@ export function renderReport(root: HTMLElement, report: ProbeReport, actions: Pr
     report.elapsedMs !== undefined ? `${(report.elapsedMs / 1000).toFixed(1)} s` : undefined,
   ].filter(Boolean);
   root.appendChild(el('p', { className: 'meta', text: meta.join(' · ') }));
+  if (report.notes?.length) root.appendChild(el('p', { className: 'meta', text: report.notes.join(' · ') }));
   const rerun = el('button', { text: 'Run again' });
   rerun.addEventListener('click', () => actions.rerun());
   const reveal = el('button', { text: 'Go to function' });

@@ -18,6 +18,7 @@ export function toReport(result: ProbeResult, file: string, runId: number): Prob
     referenceWeights: result.referenceWeights,
     violatingCells: result.violatingCells?.map((c) => ({ query: c.query, key: c.key })),
     error: result.error,
+    notes: result.notes,
     elapsedMs: result.elapsedMs,
   };
 }

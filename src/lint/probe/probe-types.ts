@@ -136,6 +136,8 @@ export interface ProbeResult {
   referenceWeights?: ProbeMatrix;
   /** Cells of userWeights that violate a check (marked in the panel). */
   violatingCells?: ProbeCell[];
+  /** About the run: interpreter and version, a memory limit that could not be set, constructor sizes. */
+  notes?: string[];
   /** Wall time of the whole probe, in ms (informational). */
   elapsedMs?: number;
   /** Set when the probe could not run at all (no interpreter, import error, timeout…). */

@@ -69,6 +69,7 @@ export async function probeTarget(file: string, target: ProbeTarget, options: Pr
           });
     const ctx = { target, callee, language: target.language, plan: planParameters(callee.loaded.parameters), seed: options.seed ?? DEFAULT_SEED };
     const result = target.kind === 'function' && target.style === 'qkv' ? await probeKernel(ctx) : await probeModule(ctx, dims);
+    result.notes = [...callee.loaded.notes];
     result.elapsedMs = Date.now() - started;
     return result;
   } catch (e) {
