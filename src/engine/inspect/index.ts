@@ -1,18 +1,27 @@
 // Engines for callers that run them in their own process (the CLI, tests, lessons, and the
-// engine child process itself). The VS Code host uses the child process instead.
+// engine child process itself). The VS Code host uses the child process instead
+// (src/engine/process/engine-process-client.ts), which runs these same engines.
 import type { AttentionEngine, BackendKind, EngineEvent, InspectRequest } from '../engine-api';
+import type { AttentionRoute } from '../onnx/onnx-engine';
 import { ReferenceEngine } from '../reference-model';
 
 export interface InProcessEngineOptions {
+  /** ONNX Runtime intra-op threads; 0 or absent = automatic. */
   threads?: number;
+  /** Largest memory one layer's weights may need, in MB (the engine refuses beyond it). */
+  memoryLimitMB?: number;
+  /** ONNX route: 'auto' (default), 'weights' (fetch probabilities) or 'qk' (recompute from Q and K). */
+  route?: AttentionRoute;
+  /** Above this many MB of probabilities, auto recomputes from Q and K. */
+  recomputeAboveMB?: number;
 }
 
-/** An engine of one backend; the ONNX one is required lazily so the reference works without ORT. */
+/** An engine of one backend; the ONNX one is required lazily so the reference works where onnxruntime-node cannot load. */
 export function createInProcessEngine(backend: BackendKind, options: InProcessEngineOptions = {}): AttentionEngine {
   if (backend === 'reference') return new ReferenceEngine();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { OnnxEngine } = require('../onnx/onnx-engine') as typeof import('../onnx/onnx-engine');
-  return new OnnxEngine({ threads: options.threads });
+  return new OnnxEngine(options);
 }
 
 /** Routes each request to the engine of its `backend`, creating each engine once. */
@@ -24,7 +33,17 @@ export class BackendRouter implements AttentionEngine {
   inspect(request: InspectRequest, emit: (event: EngineEvent) => void, signal?: AbortSignal): Promise<void> {
     let engine = this.engines.get(request.backend);
     if (!engine) {
-      engine = createInProcessEngine(request.backend, this.options);
+      try {
+        engine = createInProcessEngine(request.backend, this.options);
+      } catch (e) {
+        // onnxruntime-node failed to load its native library on this platform.
+        emit({
+          type: 'error',
+          runId: request.runId,
+          message: `The ${request.backend} backend cannot start here: ${(e as Error).message.split('\n')[0]}. The reference backend (attentionInspector.backend = "reference") works without native code.`,
+        });
+        return Promise.resolve();
+      }
       this.engines.set(request.backend, engine);
     }
     return engine.inspect(request, emit, signal);

@@ -28,11 +28,19 @@ export interface OnnxEngineOptions {
   route?: AttentionRoute;
   /** Above this many MB of probabilities for the requested layers, auto recomputes from Q and K. Default 256. */
   recomputeAboveMB?: number;
+  /**
+   * Memory one layer may take, in MB (the engine process's limit): a layer's weights are held
+   * twice while being sent, so a text whose single layer needs more than half is refused.
+   */
+  memoryLimitMB?: number;
   /** Opens model folders (default openModelFolder); lets a host share one opener. */
   openFolder?: (dir: string, findAttentionProblem: Parameters<typeof openModelFolder>[1]) => Promise<ModelFolder>;
 }
 
 export const DEFAULT_RECOMPUTE_ABOVE_MB = 256;
+
+/** A request the engine declines, with the message for the user. */
+class EngineRefusal extends Error {}
 /** A short input the engine runs once per model at load time: head count, causality, fused-op check. */
 const PROBE_TEXT = 'def area(r):\n    return 3.14 * r * r  # The quick brown fox.';
 const PROBE_TOKENS = 12;
@@ -70,7 +78,13 @@ export class OnnxEngine implements AttentionEngine {
       const bad = layers.find((l) => !(Number.isInteger(l) && l >= 0 && l < sites.length));
       if (bad !== undefined) return fail(`Layer ${bad} does not exist: ${loaded.summary.name} has attention modules 0 to ${sites.length - 1}.`);
 
-      const plan = this.plan(loaded, layers, tokens.length, sourceTokens?.length);
+      let plan: ReturnType<OnnxEngine['plan']>;
+      try {
+        plan = this.plan(loaded, layers, tokens.length, sourceTokens?.length);
+      } catch (e) {
+        if (e instanceof EngineRefusal) return fail(e.message);
+        throw e;
+      }
       const summary: ModelSummary = { ...loaded.summary, route: plan.recompute.length > 0 ? 'qk' : 'weights', notes: [...loaded.summary.notes, ...plan.notes] };
       emit({ type: 'tokens', runId, tokens, sourceTokens, model: summary, provider: loaded.session.provider });
 
@@ -124,6 +138,13 @@ export class OnnxEngine implements AttentionEngine {
       return heads * q * k * 4;
     };
     const total = layers.reduce((a, l) => a + bytesOf(l), 0);
+    const budget = this.options.memoryLimitMB;
+    const largest = Math.max(...layers.map(bytesOf));
+    if (budget && 2 * largest > budget * 1048576) {
+      throw new EngineRefusal(
+        `One attention layer of this text needs ${(largest / 1048576).toFixed(0)} MB of weights (twice that while it is sent); the engine's memory limit is ${budget} MB (attentionInspector.engine.memoryLimitMB). Select a shorter range or raise the limit.`,
+      );
+    }
     const notes: string[] = [];
     const recompute: number[] = [];
     const fetch: number[] = [];

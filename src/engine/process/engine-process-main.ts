@@ -1,28 +1,94 @@
 // Entry point of the engine child process (bundled to dist/engine-process.js). It runs the
-// ONNX Runtime or reference engine for requests from the host, one run at a time; a native
-// crash or an out-of-memory here ends only this process, and the host restarts it.
+// ONNX Runtime or reference engine for the host's requests, one at a time: a new request
+// cancels the one in progress. A native crash or an out-of-memory here ends only this
+// process; the host reports it and starts a new one.
+import type { EngineEvent } from '../engine-api';
 import { BackendRouter } from '../inspect';
-import type { EngineToHost, HostToEngine } from './engine-messages';
+import type { AttentionRoute } from '../onnx/onnx-engine';
+import { ENGINE_ENV, LAYER_CHUNK_FLOATS, type EngineToHost, type HostToEngine, type TestCrashMode } from './engine-messages';
 
-const send = (m: EngineToHost) => process.send?.(m);
-const engine = new BackendRouter({ threads: Number(process.env.ATTN_ENGINE_THREADS) || 0 });
+const send = (m: EngineToHost) => {
+  if (process.connected) process.send?.(m);
+};
+
+const numberEnv = (name: string) => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+};
+
+const engine = new BackendRouter({
+  threads: numberEnv(ENGINE_ENV.threads),
+  memoryLimitMB: numberEnv(ENGINE_ENV.memoryLimitMB),
+  route: (process.env[ENGINE_ENV.route] as AttentionRoute | undefined) || undefined,
+  recomputeAboveMB: numberEnv(ENGINE_ENV.recomputeAboveMB),
+});
+const testHooks = process.env[ENGINE_ENV.testHooks] === '1';
+const chunkFloats = numberEnv(ENGINE_ENV.chunkFloats) ?? LAYER_CHUNK_FLOATS;
+
+/** Aborts of runs received and not yet ended. */
 const runs = new Map<number, AbortController>();
+let queue: Promise<void> = Promise.resolve();
 
-process.on('message', (raw: HostToEngine) => {
-  if (raw.type === 'inspect') {
-    const abort = new AbortController();
-    runs.set(raw.request.runId, abort);
-    void engine
-      .inspect(raw.request, (event) => {
-        if (!abort.signal.aborted) send({ type: 'event', event });
-      }, abort.signal)
-      .catch((e: unknown) => send({ type: 'event', event: { type: 'error', runId: raw.request.runId, message: String((e as Error)?.message ?? e) } }))
-      .finally(() => runs.delete(raw.request.runId));
-  } else if (raw.type === 'cancel') {
-    runs.get(raw.runId)?.abort();
-  } else if (raw.type === 'dispose') {
-    void engine.dispose().finally(() => process.exit(0));
+function forward(event: EngineEvent, signal: AbortSignal): void {
+  if (signal.aborted) return; // the host dropped this run: send nothing more for it
+  if (event.type !== 'layer' || event.weights.length <= chunkFloats) {
+    send({ type: 'event', event });
+    return;
+  }
+  const { weights, ...meta } = event;
+  send({ type: 'layer-start', layer: meta, length: weights.length });
+  for (let offset = 0; offset < weights.length; offset += chunkFloats) {
+    // slice, not subarray: a view would serialize the whole buffer with every chunk.
+    send({ type: 'layer-chunk', runId: meta.runId, layer: meta.layer, offset, data: weights.slice(offset, offset + chunkFloats) });
+  }
+}
+
+function crashForTest(mode: TestCrashMode): void {
+  if (mode === 'abort') process.abort(); // what a native crash looks like: SIGABRT
+  if (mode === 'exit') process.exit(70);
+  if (mode === 'hang') {
+    // Block the event loop like a long native call that cannot be interrupted.
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) {
+      /* busy */
+    }
+    return;
+  }
+  // 'heap': grow the JS heap until V8 gives up ("JavaScript heap out of memory").
+  const hoard: number[][] = [];
+  for (;;) hoard.push(new Array<number>(1 << 20).fill(hoard.length));
+}
+
+process.on('message', (message: HostToEngine) => {
+  switch (message.type) {
+    case 'inspect': {
+      const { request } = message;
+      for (const abort of runs.values()) abort.abort(); // a new request supersedes older ones
+      const abort = new AbortController();
+      runs.set(request.runId, abort);
+      queue = queue
+        .then(async () => {
+          if (!abort.signal.aborted) await engine.inspect(request, (e) => forward(e, abort.signal), abort.signal);
+        })
+        .catch((e: unknown) => forward({ type: 'error', runId: request.runId, message: `The engine failed: ${(e as Error)?.message ?? String(e)}` }, abort.signal))
+        .finally(() => {
+          runs.delete(request.runId);
+          send({ type: 'ended', runId: request.runId });
+        });
+      break;
+    }
+    case 'cancel':
+      runs.get(message.runId)?.abort();
+      break;
+    case 'dispose':
+      for (const abort of runs.values()) abort.abort();
+      void engine.dispose().finally(() => process.exit(0));
+      break;
+    case 'test-crash':
+      if (testHooks) crashForTest(message.mode);
+      break;
   }
 });
+// The host went away (VS Code closed or crashed): nothing left to serve.
 process.on('disconnect', () => process.exit(0));
-send({ type: 'ready' });
+send({ type: 'ready', pid: process.pid });
