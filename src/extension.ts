@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import { bundledModelDir } from './engine/model';
 import { EngineService } from './host/engine-service';
 import { registerInspectCommands } from './host/inspect-commands';
+import { registerLintFeatures } from './host/lint/register-lint';
 import { log } from './host/log';
+import { registerProbe } from './host/probe/register-probe';
 import { markPatternsSeen, registerTutorials } from './host/tutorials/register-tutorials';
 import { analyzeStreamedLayer } from './panel-model/layer-analysis';
 
@@ -22,6 +24,8 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     bundledModelDir: bundledModelDir(context.extensionUri.fsPath),
   });
+  registerLintFeatures(context);
+  registerProbe(context);
   context.subscriptions.push(registerTutorials(context, { engine: () => engines.engine() }));
 }
 
