@@ -46,3 +46,13 @@ export function typeRank(typeText: string | undefined): number | undefined {
 export function tensorValue(t: Tensor): ProbeValue {
   return { kind: 'tensor', data: t.data, shape: [...t.shape], dtype: 'float32' };
 }
+
+/**
+ * Python: the framework the file imports first; NumPy as a fallback (a NumPy kernel in a file
+ * that also imports torch). TS/JS: one pass (the form carries the difference).
+ */
+export function pythonFrameworks(ctx: ProbeContext): (string | undefined)[] {
+  if (ctx.language !== 'python') return [undefined];
+  const detected = ctx.callee.loaded.framework;
+  return detected === 'numpy' ? ['numpy'] : [detected, 'numpy'];
+}

@@ -27,7 +27,7 @@ import {
   skip,
   type WeightsView,
 } from './probe-checks';
-import { GQA_WORDS, scriptForms, sourceSaysCausal, tensorValue, typeRank, type ProbeContext } from './probe-context';
+import { GQA_WORDS, pythonFrameworks, scriptForms, sourceSaysCausal, tensorValue, typeRank, type ProbeContext } from './probe-context';
 import { crossShape, keepPattern, oneHotValues, perturbKeyPosition, qkvInputs, selfShape, type QkvInputs, type TrialShape } from './probe-inputs';
 import { fromUserLayout, layoutDims, qkvLayoutOrder, toUserLayout, userShape } from './probe-layouts';
 import type { ProbeCell, ProbeCheck, ProbeDims, ProbeResult, QkvLayout } from './probe-types';
@@ -41,6 +41,8 @@ type NeutralMask = 'none' | MaskConvention;
 interface Setup {
   layout: QkvLayout;
   form?: ScriptForm;
+  /** Python: numpy / torch / jax tensors. */
+  framework?: string;
   dims: ProbeDims;
   neutralMask?: NeutralMask;
 }
@@ -109,7 +111,7 @@ class KernelProbe {
       if (e instanceof CannotCall) return { ok: false, message: e.message };
       throw e;
     }
-    const outcome = await ctx.callee.call({ args, form, seed });
+    const outcome = await ctx.callee.call({ args, form, seed, framework: setup.framework });
     if (!outcome.ok) return { ok: false, message: `${outcome.errorType}: ${firstLine(outcome.message)}` };
     const expected = [shape.batch, shape.queryHeads, shape.queryLength, inputs.v.shape[3]];
     let output: Tensor | undefined;
@@ -141,6 +143,7 @@ class KernelProbe {
     const rank = typeRank(ctx.plan[0]?.typeText);
     if (rank) layouts = [...layouts.filter((l) => userShape(l, 1, 1, 1, 1).length === rank), ...layouts.filter((l) => userShape(l, 1, 1, 1, 1).length !== rank)];
     const forms: (ScriptForm | undefined)[] = ctx.language === 'python' ? [undefined] : scriptForms(ctx.plan, sizeParams);
+    const frameworks = pythonFrameworks(ctx);
     const maskParam = parameterWithRole(ctx.plan, 'mask');
     const neutralMasks: (NeutralMask | undefined)[] = maskParam && !maskParam.hasDefault ? ['none', 'additive', 'float-keep', 'bool-keep'] : [undefined];
 
@@ -149,9 +152,9 @@ class KernelProbe {
     let found: { setup: Setup; cross?: Run; self?: Run; crossInputs: QkvInputs; selfInputs: QkvInputs } | undefined;
     search: for (const layout of layouts) {
       const dims = layoutDims(layout, base);
-      for (const form of forms) {
+      for (const [form, framework] of forms.flatMap((f) => frameworks.map((fw) => [f, fw] as const))) {
         for (const neutralMask of neutralMasks) {
-          const setup: Setup = { layout, form, dims, neutralMask };
+          const setup: Setup = { layout, form, framework, dims, neutralMask };
           const crossInputs = qkvInputs(crossShape(dims), ctx.seed);
           const selfInputs = qkvInputs(selfShape(dims), ctx.seed + 1);
           const cross = await this.run(setup, crossShape(dims), crossInputs);
@@ -241,7 +244,7 @@ class KernelProbe {
       function: ctx.target.name,
       language: ctx.language,
       layout: setup.layout,
-      framework: setup.form ?? ctx.callee.loaded.framework,
+      framework: setup.form ?? setup.framework ?? ctx.callee.loaded.framework,
       dims,
       shapes,
       causal: intendsCausal ? 'causal' : ownMap && !isFull(ownMap) ? 'masked' : 'none',
@@ -268,7 +271,7 @@ class KernelProbe {
       function: this.ctx.target.name,
       language: this.ctx.language,
       layout: setup.layout,
-      framework: setup.form ?? this.ctx.callee.loaded.framework,
+      framework: setup.form ?? setup.framework ?? this.ctx.callee.loaded.framework,
       dims: setup.dims,
       shapes,
       checks: this.checks,

@@ -13,7 +13,7 @@ import type { ProbeValue, ScriptForm } from './callee';
 import { analyseCausal, changedRows, describeLeak, emptyMap, isFull, isSymmetric, setColumn, type DependencyMap } from './dependency-map';
 import { describeConvention, encodeMask, MASK_CONVENTIONS, type MaskConvention } from './mask-conventions';
 import { asWeights, determinismCheck, fail, firstLine, headMatrix, listOf, nonFiniteRows, pass, shapeText, skip, type WeightsView } from './probe-checks';
-import { GQA_WORDS, scriptForms, sourceSaysCausal, tensorValue, type ProbeContext } from './probe-context';
+import { GQA_WORDS, pythonFrameworks, scriptForms, sourceSaysCausal, tensorValue, type ProbeContext } from './probe-context';
 import { keepPattern, perturbPosition, xInput } from './probe-inputs';
 import { xFromUserLayout, xLayoutOrder, xToUserLayout } from './probe-layouts';
 import { roleOf } from './parameter-roles';
@@ -47,6 +47,7 @@ interface ModuleInputs {
 interface Setup {
   layout: XLayout;
   form?: ScriptForm;
+  framework?: string;
   batch: number;
   neutralMask?: 'none' | MaskConvention;
 }
@@ -119,7 +120,7 @@ class ModuleProbe {
       if (e instanceof CannotCall) return { ok: false, message: e.message };
       throw e;
     }
-    const outcome = await ctx.callee.call({ args, form: setup.form, seed });
+    const outcome = await ctx.callee.call({ args, form: setup.form, seed, framework: setup.framework });
     if (!outcome.ok) return { ok: false, message: `${outcome.errorType}: ${firstLine(outcome.message)}` };
     let output: Tensor | undefined;
     let outputIndex = -1;
@@ -145,6 +146,7 @@ class ModuleProbe {
     const layouts = xLayoutOrder(ctx.target.docText);
     const sizeParams = hasRole(ctx.plan, 'length', 'queryLength', 'headSize', 'modelWidth');
     const forms: (ScriptForm | undefined)[] = ctx.language === 'python' ? [undefined] : scriptForms(ctx.plan, sizeParams);
+    const frameworks = pythonFrameworks(ctx);
     const maskParam = parameterWithRole(ctx.plan, 'mask');
     const neutralMasks: (Setup['neutralMask'] | undefined)[] = maskParam && !maskParam.hasDefault ? ['none', 'additive', 'float-keep', 'bool-keep'] : [undefined];
     const T = dims.selfLength;
@@ -153,9 +155,9 @@ class ModuleProbe {
     let found: { setup: Setup; self: Run; selfInputs: ModuleInputs; cross?: Run; crossInputs?: ModuleInputs } | undefined;
     search: for (const layout of layouts) {
       const batch = layout === 'TC' ? 1 : dims.batch;
-      for (const form of forms) {
+      for (const [form, framework] of forms.flatMap((f) => frameworks.map((fw) => [f, fw] as const))) {
         for (const neutralMask of neutralMasks) {
-          const setup: Setup = { layout, form, batch, neutralMask };
+          const setup: Setup = { layout, form, framework, batch, neutralMask };
           const selfInputs = this.inputs(batch, T, T, ctx.seed);
           const self = await this.run(setup, selfInputs);
           if (self.ok) {
@@ -216,7 +218,7 @@ class ModuleProbe {
       function: ctx.target.name,
       language: ctx.language,
       layout: setup.layout,
-      framework: setup.form ?? ctx.callee.loaded.framework,
+      framework: setup.form ?? setup.framework ?? ctx.callee.loaded.framework,
       dims,
       shapes: this.threeInputs ? { query: xShape, key: xShape, value: xShape } : { x: xShape },
       causal: intendsCausal ? 'causal' : map && !isFull(map) ? 'masked' : 'none',

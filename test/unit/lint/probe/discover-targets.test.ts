@@ -40,6 +40,7 @@ describe('probe discovery', () => {
       'WrongAxisSelfAttention:module:x',
       'DropoutAtInferenceAttention:module:x',
       'sdpa_attention:function:qkv',
+      'MultiHeadedAttention:module:qkv',
     ]);
     const first = targets[0];
     assert.deepEqual(

@@ -263,6 +263,19 @@ describe('probe: nn.Module attention in a real interpreter (PyTorch)', function 
     assert.match(check(r, 'deterministic').message, /dropout is still active at inference/);
   });
 
+  it('a q/k/v module (annotated-transformer style) runs with its mask convention found', async () => {
+    const r = await probe('MultiHeadedAttention');
+    assert.deepEqual(failing(r), []);
+    assert.match(check(r, 'runs').message, /query\/key\/value \[2, 7, 24\] \(constructed with h=3, d_model=24, dropout=0\)/);
+    assert.match(check(r, 'mask-convention').message, /True = attend/);
+  });
+
+  it('falls back to NumPy arrays for a NumPy kernel in a file that imports torch', async () => {
+    const r = await probeFile(fixture('numpy_kernel_in_torch_file.py'), 'attention', { pythonPath: torch, ...LIMITS });
+    assert.deepEqual(failing(r), []);
+    assert.equal(r.framework, 'numpy');
+  });
+
   it('a functional PyTorch kernel with attn_mask and is_causal passes every check', async () => {
     const r = await probe('sdpa_attention');
     assert.deepEqual(failing(r), []);
