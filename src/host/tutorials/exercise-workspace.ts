@@ -4,16 +4,19 @@
 // the progress store and completes the walkthrough's exercise step on a pass.
 import * as vscode from 'vscode';
 import { checkExercise, type ExerciseProbe } from '../../lessons/exercise-check';
+import { probeWith } from '../../lessons/exercise-probe';
 import { exerciseById, EXERCISES, type ExerciseDefinition } from '../../lessons/exercises';
 import type { LessonProgressStore } from '../../lessons/lesson-progress';
 import type { ExerciseStatus } from '../../protocol/lesson-messages';
 import { log } from '../log';
+import { resolvePythonInterpreter } from '../probe/python-interpreter';
 import { markExercisePassed } from './walkthrough-context';
 
 export interface ExerciseWorkspaceDeps {
   extensionUri: vscode.Uri;
   storageUri: vscode.Uri;
   progress: LessonProgressStore;
+  /** Overrides the probe (tests, other hosts); default: issue 5's probe, in trusted workspaces only. */
   probe?: ExerciseProbe;
   /** Told about every check result (the lessons panel shows it). */
   onResult?: (id: string, status: ExerciseStatus, message: string) => void;
@@ -62,6 +65,14 @@ export class ExerciseWorkspace {
     return EXERCISES.find((e) => uri.toString() === vscode.Uri.joinPath(this.folderOf(e), e.file).toString());
   }
 
+  /** The probe runs the learner's code: only in a trusted workspace, with the interpreter the probe command would use. */
+  private async probeFor(uri: vscode.Uri): Promise<ExerciseProbe | undefined> {
+    if (this.deps.probe) return this.deps.probe;
+    if (!vscode.workspace.isTrusted) return undefined;
+    const python = await resolvePythonInterpreter(uri);
+    return probeWith({ pythonPath: python.path });
+  }
+
   async check(id?: string): Promise<void> {
     const e = id ? exerciseById(id) : this.activeExercise();
     if (!e) {
@@ -73,8 +84,12 @@ export class ExerciseWorkspace {
       await this.open(e.id);
       return;
     }
-    const doc = await vscode.workspace.openTextDocument(uri); // includes unsaved edits
-    const result = await checkExercise(e, doc.getText(), uri.fsPath, this.deps.probe);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    if (doc.isDirty) await doc.save(); // the probe imports the file from disk
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Checking “${e.title}”…` },
+      async () => checkExercise(e, doc.getText(), uri.fsPath, await this.probeFor(uri)),
+    );
     const status: ExerciseStatus = result.status === 'passed' ? 'passed' : result.status === 'failed' ? 'failed' : 'opened';
     await this.deps.progress.exercise(e.id, status);
     log().info(`exercise ${e.id}: ${result.status} — ${result.message}`);

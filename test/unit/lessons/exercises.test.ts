@@ -7,6 +7,7 @@ import { causalWindow, slidingWindowKeepMask } from '../../../src/engine/referen
 import { softmaxRows } from '../../../src/engine/reference/softmax';
 import type { Tensor } from '../../../src/engine/reference/tensor';
 import { checkExercise } from '../../../src/lessons/exercise-check';
+import { probeWith } from '../../../src/lessons/exercise-probe';
 import { EXERCISES, exerciseById, exerciseSummaries, type ExerciseDefinition } from '../../../src/lessons/exercises';
 import { lessonById } from '../../../src/lessons/lesson-index';
 import { seededNormals } from '../../../src/lessons/shared/toy-embedding';
@@ -30,7 +31,9 @@ describe('exercises', () => {
       assert.ok(existsSync(starting(e)), `${e.id} file`);
       assert.ok(existsSync(solution(e)), `${e.id} solution`);
       assert.ok(lessonById(e.lesson));
-      assert.ok(e.probe.length > 0);
+      // either the probe checks it, or the exercise says exactly what the probe would need
+      assert.ok(e.probe.length > 0 !== (e.probeGap !== undefined), e.id);
+      if (e.probe.length > 0) assert.equal(e.probe[0], 'runs');
       assert.equal(e.kind === 'planted-bug', e.plantedRules.length > 0);
       assert.notEqual(readFileSync(starting(e), 'utf8'), readFileSync(solution(e), 'utf8'));
     }
@@ -50,8 +53,8 @@ describe('exercises', () => {
       }
       const solved = await checkExercise(e, readFileSync(solution(e), 'utf8'), solution(e));
       assert.deepEqual(solved.findings, []);
-      assert.equal(solved.status, 'incomplete'); // the behaviour part needs the probe
-      assert.match(solved.message, /probe/);
+      assert.equal(solved.status, 'incomplete'); // no probe given: the behaviour was not run
+      assert.match(solved.message, e.probeGap ? /needs a probe that supports/ : /probe, which runs your code, was not available/);
     });
   }
 
@@ -179,5 +182,47 @@ describe('TypeScript exercise solutions behave like the engine; the starting fil
     const want = softmaxRows(Float32Array.from(row), row.length);
     assert.ok(maxDiff(good.onlineSoftmax(chunks), want) < 1e-6);
     assert.throws(() => bad.onlineSoftmax(chunks), /write the online softmax update/);
+  });
+});
+
+describe('exercises checked with the real probe', function () {
+  // PyTorch exercises import torch in a fresh interpreter for every probe call (~10 s each):
+  // they run when LESSONS_PROBE_ALL=1; NumPy and TypeScript ones always run.
+  const all = process.env.LESSONS_PROBE_ALL === '1';
+  const probe = probeWith({ pythonPath: '/usr/bin/python3', timeoutSeconds: 120 });
+  before(function () {
+    if (!pythonAvailable()) this.skip();
+  });
+  for (const e of EXERCISES.filter((x) => x.probe.length > 0)) {
+    const torch = /^import torch/m.test(readFileSync(starting(e), 'utf8'));
+    it(`${e.id}: the probe fails the starting file and passes the reference solution`, async function () {
+      if (torch && !all) this.skip();
+      this.timeout(300000);
+      const start = await probe(e, starting(e));
+      assert.ok(start.ran, 'the probe ran');
+      if (start.ran) assert.ok(start.verdicts.some((v) => !v.passed), 'the starting file fails a behaviour check');
+      const solved = await checkExercise(e, readFileSync(solution(e), 'utf8'), solution(e), probe);
+      assert.equal(solved.status, 'passed', solved.message);
+      assert.deepEqual(solved.probe.map((v) => v.check), e.probe);
+    });
+  }
+
+  it('names the failing behaviour for a planted bug (causal-attention-ts: the wrong triangle)', async function () {
+    this.timeout(120000);
+    const e = exerciseById('causal-attention-ts') as ExerciseDefinition;
+    const start = await probe(e, starting(e));
+    assert.ok(start.ran);
+    if (!start.ran) return;
+    const leak = start.verdicts.find((v) => v.check === 'causal-leak');
+    assert.ok(leak && !leak.passed);
+    assert.match(leak.message, /changes when token \d+ changes/);
+  });
+
+  it('a TODO left in place fails on "runs" with the error it raised', async function () {
+    this.timeout(120000);
+    const e = exerciseById('causal-attention-numpy') as ExerciseDefinition;
+    const start = await probe(e, starting(e));
+    assert.ok(start.ran);
+    if (start.ran) assert.match(start.verdicts[0].message, /NotImplementedError/);
   });
 });
