@@ -20,11 +20,14 @@ export type ScoreStep =
   | { kind: 'where'; condition: Operand; other: Operand; scoresWhenTrue: boolean }
   | { kind: 'unary'; op: 'Tanh' | 'Neg' | 'Identity' }
   | { kind: 'clip'; min: number; max: number }
-  /** Key j is hidden from query i when j > i + offset; offset = keyLength − queryLength when bottom-right. */
+  /**
+   * Key j is hidden from query i when j > i + offset (offset = keyLength − queryLength when
+   * bottom-right, 0 when top-left); with a window, also when j ≤ i + offset − window.
+   */
   | { kind: 'causal'; alignment: 'top-left' | 'bottom-right'; window?: number }
   /** An attention mask broadcast to the scores: boolean keeps where true (false → −∞); a float mask is added. */
   | { kind: 'mask'; operand: Operand }
-  /** A [batch, keyLength] 0/1 mask of keys; 0 → scores set to `fill` (fused ops' mask_filter_value). */
+  /** A [batch, keyLength] 0/1 mask of keys; 0 → `fill` (fused ops' mask_filter_value) added to the scores. */
   | { kind: 'key-padding'; operand: Operand; fill: number };
 
 /**

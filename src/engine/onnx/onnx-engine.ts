@@ -95,6 +95,7 @@ export class OnnxEngine implements AttentionEngine {
         const probs = await loaded.session.probabilities(feeds, group);
         if (signal?.aborted) return;
         for (const layer of group) {
+          if (signal?.aborted) return;
           const p = probs.get(layer)!;
           probs.delete(layer); // drop our reference as soon as it is sent
           const dims = p.dims;

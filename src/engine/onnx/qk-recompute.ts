@@ -389,7 +389,9 @@ function applyStep(step: ResolvedStep, s: Float64Array, h: number, i: number): v
     case 'causal': {
       const last = i + step.offset; // keys j ≤ last are visible
       for (let j = Math.max(0, last + 1); j < lk; j++) s[j] = -Infinity;
-      if (step.window !== undefined) for (let j = 0; j < Math.min(lk, last - step.window); j++) s[j] = -Infinity;
+      // A window of `window` keys ending at the query's own (GroupQueryAttention's
+      // local_window_size, as ORT computes it: checked by P·V against its output).
+      if (step.window !== undefined) for (let j = 0; j <= Math.min(lk - 1, last - step.window); j++) s[j] = -Infinity;
       return;
     }
     case 'keep': {
@@ -398,7 +400,8 @@ function applyStep(step: ResolvedStep, s: Float64Array, h: number, i: number): v
       return;
     }
     case 'key-padding':
-      for (let j = 0; j < lk; j++) if (step.data[j * step.jStride] === 0) s[j] = step.fill;
+      // ORT turns the 0/1 mask into an additive bias of mask_filter_value.
+      for (let j = 0; j < lk; j++) if (step.data[j * step.jStride] === 0) s[j] += step.fill;
       return;
   }
 }

@@ -6,6 +6,7 @@ import {
   encodeModel,
   makeFloatAttribute,
   makeIntAttribute,
+  makeIntsAttribute,
   type AttributeProto,
   type ModelProto,
   type NodeProto,
@@ -26,6 +27,7 @@ export function node(op: string, inputs: string[], outputs: string[], attrs: Att
 }
 
 export const int = makeIntAttribute;
+export const ints = makeIntsAttribute;
 export const float = makeFloatAttribute;
 
 export function floatTensor(name: string, dims: number[], values: ArrayLike<number>): TensorProto {
