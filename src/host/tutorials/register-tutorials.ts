@@ -1,6 +1,6 @@
 // Registers everything the tutorials add to VS Code: the lessons panel (commands, restore after
 // reload), exercises, the walkthrough's commands and context keys. extension.ts calls
-// registerTutorials(context, deps) once in activate().
+// registerTutorials(context, deps) once in activate() and disposes what it returns.
 import * as vscode from 'vscode';
 import type { AttentionEngine } from '../../engine/engine-api';
 import { bundledModelDir } from '../../engine/model/bundled-model';
@@ -113,7 +113,6 @@ export function registerTutorials(context: vscode.ExtensionContext, deps: Tutori
     }),
     { dispose: () => LessonsPanel.current?.dispose() },
   ];
-  const all = vscode.Disposable.from(...disposables);
-  context.subscriptions.push(all);
-  return all;
+  // The caller adds this to context.subscriptions (extension.ts does).
+  return vscode.Disposable.from(...disposables);
 }
