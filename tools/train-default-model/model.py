@@ -71,9 +71,10 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    def __init__(self, vocab, d_model, n_heads, n_layers, context, rope=False):
+    def __init__(self, vocab, d_model, n_heads, n_layers, context, rope=False, init_std=0.02):
         super().__init__()
         self.config = dict(vocab=vocab, d_model=d_model, n_heads=n_heads, n_layers=n_layers, context=context, rope=rope)
+        self.init_std = init_std
         self.rope = rope
         self.wte = nn.Embedding(vocab, d_model)
         self.wpe = None if rope else nn.Embedding(context, d_model)
@@ -82,16 +83,15 @@ class GPT(nn.Module):
         self.apply(self._init)
         # GPT-2: scale the residual-stream writers by 1/sqrt(2 * layers).
         for blk in self.blocks:
-            nn.init.normal_(blk.attn.proj.weight, std=0.02 / math.sqrt(2 * n_layers))
-            nn.init.normal_(blk.fc_out.weight, std=0.02 / math.sqrt(2 * n_layers))
+            nn.init.normal_(blk.attn.proj.weight, std=init_std / math.sqrt(2 * n_layers))
+            nn.init.normal_(blk.fc_out.weight, std=init_std / math.sqrt(2 * n_layers))
 
-    @staticmethod
-    def _init(m):
+    def _init(self, m):
         if isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, std=0.02)
+            nn.init.normal_(m.weight, std=self.init_std)
             nn.init.zeros_(m.bias)
         elif isinstance(m, nn.Embedding):
-            nn.init.normal_(m.weight, std=0.02)
+            nn.init.normal_(m.weight, std=self.init_std)
 
     def forward(self, ids, want_probs=False):
         t = ids.shape[1]

@@ -35,9 +35,15 @@ class Batches:
     text between copies. The first copy carries no loss (it is unpredictable noise); the later
     copies are predictable only by in-context copying, which is what rewards induction heads."""
 
-    def __init__(self, data, vocab, ctx, batch, syn, seed, pure=0.5):
+    def __init__(self, data, vocab, ctx, batch, syn, seed, pure=0.5, pool=None):
         self.data, self.vocab, self.ctx, self.batch, self.syn, self.pure = data, vocab, ctx, batch, syn, pure
         self.g = torch.Generator().manual_seed(seed)
+        self.pool = pool  # token ids random segments are drawn from (None: all non-special ids)
+
+    def random_tokens(self, n):
+        if self.pool is None:
+            return torch.randint(1, self.vocab, (n,), generator=self.g)
+        return self.pool[torch.randint(0, len(self.pool), (n,), generator=self.g)]
 
     def randint(self, lo, hi):
         return int(torch.randint(lo, hi, (1,), generator=self.g))
@@ -54,14 +60,14 @@ class Batches:
                 if float(torch.rand(1, generator=self.g)) < self.pure:
                     # the whole window is one random segment repeated back to back
                     L = self.randint(10, min(T // 2, 100) + 1)
-                    seg = torch.randint(1, self.vocab, (L,), generator=self.g)
+                    seg = self.random_tokens(L)
                     reps = seg.repeat(T // L + 1)[:T]
                     x[i, 1:] = reps
                     w[i, :L] = 0.0  # targets 1..L are the unpredictable first copy
                     continue
                 L = self.randint(10, 101)
                 copies = self.randint(2, 5)
-                seg = torch.randint(1, self.vocab, (L,), generator=self.g)
+                seg = self.random_tokens(L)
                 pos = 1 + self.randint(0, max(1, T // 4))
                 for c in range(copies):
                     if pos + L > T + 1:
@@ -124,6 +130,12 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="torch threads per process")
     ap.add_argument("--procs", type=int, default=1, help="data-parallel processes (gloo), one per core")
     ap.add_argument("--rope", action="store_true", help="rotary positions instead of learned ones")
+    ap.add_argument("--syn-pool", type=int, default=0, help="draw random segments from the N most frequent training tokens (0: whole vocabulary)")
+    ap.add_argument("--pool-double-every", type=int, default=0,
+                    help="with --syn-pool: double the pool every N steps until it is the whole vocabulary")
+    ap.add_argument("--stop-at", type=int, default=0, help="stop after this step (the schedule still assumes --steps)")
+    ap.add_argument("--init-from", default=None, help="start from this checkpoint's weights and optimizer state (stage 2)")
+    ap.add_argument("--init-std", type=float, default=0.02, help="std of the normal init of every weight matrix and embedding")
     args = ap.parse_args()
     if args.syn_end is None:
         args.syn_end = args.syn
@@ -152,7 +164,7 @@ def run(rank, args):
     train = load_bin(os.path.join(args.work, "train.bin"))
     val = load_bin(os.path.join(args.work, "validation.bin"))
 
-    model = GPT(vocab, args.d_model, args.heads, args.layers, args.context, args.rope)
+    model = GPT(vocab, args.d_model, args.heads, args.layers, args.context, args.rope, args.init_std)
     n_params = sum(p.numel() for p in model.parameters())
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -163,13 +175,37 @@ def run(rank, args):
     log_path = os.path.join(run_dir, "log.jsonl")
     step, tokens_seen, elapsed = 0, 0, 0.0
     seed = args.seed + 1000 * rank
-    short = Batches(train, vocab, args.train_ctx, max(1, args.tokens_per_step // args.train_ctx), args.syn, seed, args.pure)
-    long = Batches(train, vocab, args.context, max(1, args.tokens_per_step // args.context), args.syn, seed + 1, args.pure)
+    by_frequency = None
+    if args.syn_pool:
+        counts = torch.bincount(train, minlength=vocab)
+        counts[0] = -1  # never the special token
+        by_frequency = torch.argsort(counts, descending=True, stable=True)[:vocab - 1]
+
+    def pool_at(step):
+        # curriculum: copying is learnt far sooner over a few hundred distinct tokens than over
+        # thousands; growing the pool to the whole vocabulary makes the circuit general
+        if by_frequency is None:
+            return None
+        size = args.syn_pool * (2 ** (step // args.pool_double_every) if args.pool_double_every else 1)
+        return None if size >= vocab - 1 else by_frequency[:size]
+
+    pool = pool_at(0)
+    short = Batches(train, vocab, args.train_ctx, max(1, args.tokens_per_step // args.train_ctx), args.syn, seed, args.pure, pool)
+    long = Batches(train, vocab, args.context, max(1, args.tokens_per_step // args.context), args.syn, seed + 1, args.pure, pool)
+    before = {"steps": 0, "tokens": 0, "seconds": 0.0}
+    if args.init_from and not os.path.exists(ckpt_path):
+        ck = torch.load(args.init_from)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        before = {"steps": ck["step"], "tokens": ck["tokens_seen"], "seconds": ck["elapsed"]}
+        if rank == 0:
+            print(f"stage 2: starting from {args.init_from} (step {ck['step']})", flush=True)
     if os.path.exists(ckpt_path):  # resume an interrupted run exactly where it stopped
         ck = torch.load(ckpt_path)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step, tokens_seen, elapsed = ck["step"], ck["tokens_seen"], ck["elapsed"]
+        before = ck.get("before", before)
         rng = torch.load(rng_path)
         assert rng["step"] == step, "rng state and checkpoint are from different steps"
         short.g.set_state(rng["g_short"])
@@ -204,8 +240,10 @@ def run(rank, args):
     decay_steps = max(1, args.syn_decay)
     t0 = time.time() - elapsed
     model.train()
-    while step < args.steps:
+    last = min(args.steps, args.stop_at) if args.stop_at else args.steps
+    while step < last:
         src = long if step >= long_from else short
+        src.pool = pool_at(step)
         src.syn = args.syn + (args.syn_end - args.syn) * min(1.0, step / decay_steps)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args.steps, args.lr, args.warmup, args.cooldown)
@@ -223,8 +261,9 @@ def run(rank, args):
         if step % 50 == 0 and rank == 0:
             el = time.time() - t0
             log({"step": step, "loss": round(loss.item(), 4), "lr": opt.param_groups[0]["lr"], "syn": round(src.syn, 3),
+                 "pool": len(src.pool) if src.pool is not None else vocab - 1,
                  "tokens": tokens_seen, "elapsed_s": round(el, 1), "tok_per_s": round(tokens_seen / el)})
-        if step % args.eval_every == 0 or step == args.steps:
+        if step % args.eval_every == 0 or step == last:
             torch.save({"step": step, "g_short": short.g.get_state(), "g_long": long.g.get_state()}, rng_path)
             if rank == 0:
                 model.eval()
@@ -236,12 +275,13 @@ def run(rank, args):
                 rec.update(sc["best"])
                 log(rec)
                 torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
-                            "tokens_seen": tokens_seen, "elapsed": time.time() - t0,
+                            "tokens_seen": tokens_seen, "elapsed": time.time() - t0, "before": before,
                             "config": model.config}, ckpt_path + ".tmp")
                 os.replace(ckpt_path + ".tmp", ckpt_path)
     if rank == 0:
         final = {"params": n_params, "steps": step, "tokens_seen": tokens_seen,
-                 "train_seconds": round(time.time() - t0, 1), "config": model.config, "args": vars(args)}
+                 "train_seconds": round(time.time() - t0, 1), "config": model.config, "args": vars(args),
+                 "before": before}
         with open(os.path.join(run_dir, "final.json"), "w") as f:
             json.dump(final, f, indent=2)
         torch.save({"model": model.state_dict(), "config": model.config}, os.path.join(run_dir, "model.pt"))

@@ -43,12 +43,38 @@ def main():
     tr = m["training"]
     a = tr["args"]
     cfg = tr["config"]
-    log = [json.loads(l) for l in open(os.path.join(run_dir, "log.jsonl"))]
+    before = tr.get("before", {"steps": 0, "tokens": 0, "seconds": 0.0})
+    stage1 = None
+    if a.get("init_from"):
+        stage1_dir = os.path.dirname(a["init_from"])
+        stage1 = json.load(open(os.path.join(stage1_dir, "final.json")))
+        log = [dict(json.loads(l), stage=1) for l in open(os.path.join(stage1_dir, "log.jsonl"))]
+        log = [r for r in log if r["step"] <= before["steps"]]
+    else:
+        log = []
+    for line in open(os.path.join(run_dir, "log.jsonl")):
+        r = json.loads(line)
+        r["stage"] = 2 if stage1 else 1
+        r["step"] += before["steps"]
+        r["tokens"] += before["tokens"]
+        log.append(r)
     evals = [r for r in log if "val_loss" in r]
-    shutil.copy(os.path.join(run_dir, "log.jsonl"), os.path.join(args.out, "training-log.jsonl"))
+    with open(os.path.join(args.out, "training-log.jsonl"), "w") as f:
+        for r in log:
+            f.write(json.dumps(r) + "\n")
+    total_steps = before["steps"] + tr["steps"]
+    total_tokens = before["tokens"] + tr["tokens_seen"]
+    total_seconds = before["seconds"] + tr["train_seconds"]
     # first eval where the best induction score passed 0.3: when the induction heads formed
     formed = next((r for r in evals if r["induction"] > 0.3), None)
     L, H = cfg["n_layers"], cfg["n_heads"]
+    s1 = stage1["args"] if stage1 else a
+    pool_full = "—"
+    if a.get("syn_pool"):
+        k = 0
+        while a["syn_pool"] * 2 ** k < cfg["vocab"] - 1:
+            k += 1
+        pool_full = k * a["pool_double_every"]
     vloss = m["validationLoss"]
     bpc = vloss / math.log(2) / toks["charsPerToken"]
     node_v = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
@@ -64,7 +90,7 @@ def main():
             per_head_rows.append([f"L{l}H{h}", f"{m['perHead']['induction'][l][h]:.3f}",
                                   f"{m['perHead']['prev'][l][h]:.3f}", f"{m['perHead']['sink'][l][h]:.3f}"])
     curve = [[r["step"], f"{r['tokens'] / 1e6:.2f}M", r["val_loss"], r["repeat_loss"], f"{r['induction']:.3f} {r['induction_head']}",
-              f"{r['prev']:.3f} {r['prev_head']}", f"{r['sink']:.3f} {r['sink_head']}"] for r in evals[::max(1, len(evals) // 12)]]
+              f"{r['prev']:.3f} {r['prev_head']}", f"{r['sink']:.3f} {r['sink_head']}"] for r in evals[::max(1, len(evals) // 16)]]
     if evals and curve[-1][0] != evals[-1]["step"]:
         r = evals[-1]
         curve.append([r["step"], f"{r['tokens'] / 1e6:.2f}M", r["val_loss"], r["repeat_loss"], f"{r['induction']:.3f} {r['induction_head']}",
@@ -164,24 +190,41 @@ Files that are not valid UTF-8 are skipped. The split is by file: a file is in v
 first 32 bits of SHA-256 of its relative path, modulo 100, are below 3. Tokens: {toks['train']['tokens']:,} train,
 {toks['validation']['tokens']:,} validation (a `<|endoftext|>` after each file).
 
-Synthetic data (generated on the fly, seeded): a share of the training windows — {a['syn']:.0%} at the
-start, falling linearly to {a['syn_end']:.0%} by step {a['syn_decay']} — are synthetic. {a['pure']:.0%} of those are a
-segment of 10–100 token ids drawn uniformly from the non-special vocabulary, repeated back to back
-to fill the window; the others write such a segment 2–4 times into a window of real text,
-sometimes with text between the copies. The first copy carries no loss (it is noise); the later
-copies can only be predicted by copying from context.
+Synthetic data (generated on the fly, seeded): a share of the training windows is synthetic (the
+shares per stage are in the table below). Of those, {a['pure']:.0%} are one segment of 10–100 random token
+ids repeated back to back to fill the window; the others write such a segment 2–4 times into a
+window of real text, sometimes with text between the copies. The first copy carries no loss (it is
+noise); the later copies can only be predicted by copying from context.
 
 ## Training
 
+Two stages, one after the other (`run.sh` runs both):
+
+| | stage 1 | stage 2 |
+|---|---|---|
+| steps | {before['steps']} | {tr['steps']} |
+| tokens | {before['tokens']:,} | {tr['tokens_seen']:,} |
+| synthetic share | {s1['syn']:.0%} → {s1['syn_end']:.0%} by step {s1['syn_decay']} | {a['syn']:.0%} → {a['syn_end']:.0%} by step {a['syn_decay']} |
+| random segments drawn from | the whole vocabulary | the {a['syn_pool']} most frequent training tokens, doubling every {a['pool_double_every']} steps; the whole vocabulary from step {pool_full} |
+| windows | `<|endoftext|>` + {s1['train_ctx'] - 1} tokens | the same; the last {a['long_steps']} steps `<|endoftext|>` + {a['context'] - 1} |
+| learning rate | {s1['lr']} after {s1['warmup']} warmup steps | {a['lr']}, linear decay to 10% over the last {a['cooldown']} steps |
+| data seed | {s1['seed']} | {a['seed']} |
+| wall clock | {before['seconds'] / 60:.1f} min | {tr['train_seconds'] / 60:.1f} min |
+
+Stage 1 was planned for {s1['steps']} steps with its cooldown at the end, and stopped at step
+{before['steps']} (`--stop-at`; the schedule up to that step does not depend on the planned length):
+it had learnt text and strong previous-token heads, but no in-context copying of random tokens at
+all — the loss on repeated random segments stayed at ln {cfg['vocab']}. Copying over thousands of
+distinct random tokens is a long plateau; over a few dozen it is learnt in a few hundred steps. Stage 2
+therefore starts the random segments on a small pool of frequent tokens and doubles the pool until
+it is the whole vocabulary, so the circuit that forms on the small pool is made general.
+
 | | |
 |---|---|
-| steps | {tr['steps']} (data-parallel over {a['procs']} processes, {a['tokens_per_step']} tokens per process per step) |
-| tokens seen | {tr['tokens_seen']:,} (real and synthetic windows together) |
-| windows | `<|endoftext|>` + {a['train_ctx'] - 1} tokens; the last {a['long_steps']} steps use {a['context']}-token windows |
-| optimizer | AdamW, betas (0.9, 0.95), weight decay 0.1 on matrices, gradient clip 1.0 |
-| learning rate | {a['lr']} after {a['warmup']} warmup steps, constant, then linear decay to 10% over the last {a['cooldown']} steps |
-| seeds | {a['seed']} (model init, data order: + 1000 × process rank) |
-| training time | {tr['train_seconds'] / 60:.1f} minutes wall clock |
+| total | {total_steps} steps, **{total_tokens:,} tokens seen** (real and synthetic windows together), {total_seconds / 60:.0f} minutes |
+| per step | {a['tokens_per_step']} tokens per process × {a['procs']} data-parallel processes (gloo all-reduce) |
+| optimizer | AdamW, betas (0.9, 0.95), weight decay 0.1 on matrices, gradient clip 1.0; stage 2 continues stage 1's optimizer state |
+| init | normal(0, 0.02), residual writers 0.02/√(2·layers), seed {s1['seed']} |
 | machine | {os.cpu_count()} × {cpu_name()} (CPU only, shared with other jobs while training), Debian, PyTorch {torch.__version__}, onnx {onnx.__version__}, Node {node_v}, OpenBLAS, 1 thread per process |
 
 ## Results
@@ -194,7 +237,7 @@ copies can only be predicted by copying from context.
   - induction: {heads('induction')}
   - previous token: {heads('prev')}
   - sink (first token): {heads('sink')}
-{'- Induction heads formed around step ' + str(formed['step']) + ' (' + f"{formed['tokens'] / 1e6:.1f}" + 'M tokens), when the best induction score first passed 0.3.' if formed else ''}
+{'- Induction heads formed around step ' + str(formed['step']) + ' (' + f"{formed['tokens'] / 1e6:.1f}" + 'M tokens, stage ' + str(formed['stage']) + '), when the best induction score on whole-vocabulary random tokens first passed 0.3.' if formed else ''}
 
 Definitions (the same code, `scores.py`, logged them during training):
 - **induction**: on `<|endoftext|>` + R + R, with R 50 token ids drawn uniformly from the non-special
