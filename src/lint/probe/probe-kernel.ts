@@ -69,6 +69,9 @@ class KernelProbe {
   private readonly checks: ProbeCheck[] = [];
   private readonly causalFlag: boolean;
   private readonly maskParam: boolean;
+  /** From the scale fit: the kv-head order and scale the weights show (used to explain a mismatch). */
+  private fittedMapping: HeadMapping | undefined;
+  private fittedScale: number | undefined;
 
   constructor(private readonly ctx: ProbeContext) {
     this.causalFlag = hasRole(ctx.plan, 'causalFlag');
@@ -457,9 +460,6 @@ class KernelProbe {
     this.fittedMapping = fit?.mapping;
     this.fittedScale = fit && fit.r2 >= 0.999 ? fit.scale : undefined;
   }
-
-  private fittedMapping: HeadMapping | undefined;
-  private fittedScale: number | undefined;
 
   private referenceCheck(output: Tensor, inputs: QkvInputs, modes: (CausalAlignment | false)[], shape: TrialShape, w: WeightsView | undefined): ProbeCheck {
     const best = closestReference(output, inputs.q, inputs.k, inputs.v, modes);
