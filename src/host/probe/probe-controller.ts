@@ -100,7 +100,7 @@ export class ProbeController implements vscode.Disposable {
     panel.running(runId, target.name);
 
     const config = vscode.workspace.getConfiguration('attentionInspector.probe', uri);
-    const timeoutSeconds = Math.max(1, config.get<number>('timeoutSeconds', 10));
+    const timeoutSeconds = Math.max(1, config.get<number>('timeoutSeconds', 30));
     const memoryLimitMB = Math.max(128, config.get<number>('memoryLimitMB', 2048));
     const python = target.language === 'python' ? await resolvePythonInterpreter(uri) : undefined;
 
