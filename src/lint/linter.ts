@@ -6,7 +6,7 @@ import type { LintDocument } from './document';
 import { SyntaxNode } from './parser/syntax-node';
 import { convertSubtree } from './parser/convert-tree';
 import type { TsNode } from './parser/tree-sitter-runtime';
-import { analyzePyItem, analyzePyStatements, newPyFileContext, pyItemKind, registerPyItem } from './analysis/python/analyze-python';
+import { analyzePyItem, analyzePyStatements, assignedValue, definitionOf, newPyFileContext, pyItemKind, registerPyItem } from './analysis/python/analyze-python';
 import { analyzeTsItem } from './analysis/ts/ts-analyzer';
 import { collectRopeConventions } from './analysis/python/rope-conventions';
 import { findFp16Evidence } from './analysis/python/fp16-evidence';
@@ -43,10 +43,26 @@ export class ItemCache {
     this.touched.add(item.key);
   }
 
+  private wordSets = new Map<string, Set<string>>();
+  private touchedWords = new Set<string>();
+
+  words(text: string): Set<string> | undefined {
+    const w = this.wordSets.get(text);
+    if (w) this.touchedWords.add(text);
+    return w;
+  }
+
+  setWords(text: string, words: Set<string>): void {
+    this.wordSets.set(text, words);
+    this.touchedWords.add(text);
+  }
+
   /** Drops entries not used by the last lint (keeps memory bounded). */
   sweep(): void {
     for (const k of [...this.entries.keys()]) if (!this.touched.has(k)) this.entries.delete(k);
+    for (const k of [...this.wordSets.keys()]) if (!this.touchedWords.has(k)) this.wordSets.delete(k);
     this.touched.clear();
+    this.touchedWords.clear();
   }
 }
 
@@ -105,20 +121,24 @@ function lintPython(doc: LintDocument, cache?: ItemCache): RawFinding[] {
       importTexts.push(itemText);
       registerPyItem(ctx, convert(it));
     } else if (kind === 'function' && PY_TRIGGER.test(itemText)) {
-      const s = convert(it);
-      registerPyItem(ctx, s);
-      const nm = (s.type === 'decorated_definition' ? s.child('definition') : s)?.child('name')?.text;
-      if (nm) helperTexts.set(nm, itemText);
-    } else if (kind === 'statement' && it.type === 'expression_statement' && itemText.length < 400 && /^[A-Za-z_]\w*\s*=/.test(itemText)) {
-      const s = convert(it);
-      registerPyItem(ctx, s);
+      // Registered by name; copied out of the tree only if another item calls it.
+      const def = it.node.type === 'decorated_definition' ? it.node.childForFieldName('definition') : it.node;
+      const nm = def?.childForFieldName('name')?.text;
+      if (nm) {
+        helperTexts.set(nm, itemText);
+        ctx.functions.set(nm, () => definitionOf(convert(it)));
+      }
+    } else if (kind === 'statement' && it.type === 'expression_statement' && itemText.length < 400 && /^[A-Za-z_]\w*\s*=[^=]/.test(itemText)) {
       const nm = itemText.split('=')[0].trim();
       helperTexts.set(nm, itemText);
+      ctx.constants.set(nm, () => assignedValue(convert(it)));
     } else if (kind === 'statement' && (it.type === 'if_statement' || it.type === 'try_statement') && /import/.test(itemText)) {
       registerPyItem(ctx, convert(it));
     }
   }
-  const contextBase = `${importTexts.join('\n')}\u0000${fp16 ?? ''}`;
+  const contextBase = hashText(`${importTexts.join('\n')}\u0000${fp16 ?? ''}`);
+  const helperHashes = new Map<string, string>();
+  for (const [name, t] of helperTexts) helperHashes.set(name, hashText(t));
 
   const findings: RawFinding[] = [];
   const summaries: ItemSummary[] = [];
@@ -132,9 +152,12 @@ function lintPython(doc: LintDocument, cache?: ItemCache): RawFinding[] {
       continue;
     }
     if (!PY_TRIGGER.test(itemText)) continue;
-    // The item's result depends on its text and on helpers/constants it names.
-    let key = `py\u0000${contextBase}\u0000${itemText}`;
-    for (const [name, t] of helperTexts) if (t !== itemText && itemText.includes(name) && new RegExp(`\\b${escapeRe(name)}\\b`).test(itemText)) key += `\u0000${t}`;
+    // The item's result depends on its text and on the helpers/constants it names.
+    let key = `py\u0000${contextBase}\u0000${itemText}\u0000`;
+    for (const name of identifiersIn(itemText, cache)) {
+      const h = helperHashes.get(name);
+      if (h && helperTexts.get(name) !== itemText) key += `${name}#${h},`;
+    }
     const hit = cache?.get(key);
     if (hit) {
       const shift = it.start - hit.start;
@@ -283,8 +306,23 @@ function shiftSummary(s: ItemSummary, d: number): ItemSummary {
   return { ropeTables: s.ropeTables.map(sh), ropeRotations: s.ropeRotations.map(sh) };
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** FNV-1a over UTF-16 code units: a compact cache-key part for long texts. */
+function hashText(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${(h >>> 0).toString(36)}.${s.length}`;
+}
+
+/** Identifier-like words of an item (memoised per item text in a session's cache). */
+function identifiersIn(text: string, cache?: ItemCache): Set<string> {
+  const hit = cache?.words(text);
+  if (hit) return hit;
+  const words = new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+  cache?.setWords(text, words);
+  return words;
 }
 
 function finalize(doc: LintDocument, raw: RawFinding[], config: LintConfig): Finding[] {

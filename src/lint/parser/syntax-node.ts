@@ -8,9 +8,9 @@ export class SyntaxNode {
 
   constructor(
     readonly type: string,
-    /** Start/end offsets in UTF-16 code units into `source`. */
-    readonly start: number,
-    readonly end: number,
+    /** Start/end offsets in UTF-16 code units into `source` (set once while the copy is built). */
+    public start: number,
+    public end: number,
     readonly named: boolean,
     /** Field name under the parent (`function`, `arguments`, `left`, …), or null. */
     readonly field: string | null,

@@ -3,7 +3,7 @@
 // function and method, nested ones included, into FunctionFacts.
 import type { SyntaxNode } from '../../parser/syntax-node';
 import type { FunctionFacts } from '../facts';
-import { PyClassContext, PyFileContext, addImport, defaultAliases } from './py-context';
+import { LazyDefinitions, PyClassContext, PyFileContext, addImport, defaultAliases } from './py-context';
 import { PyEvaluator, identifierSet } from './py-evaluator';
 
 /** Top-level item kinds as seen by the document splitter. */
@@ -26,14 +26,25 @@ export function newPyFileContext(source: string): PyFileContext {
   return {
     source,
     aliases: defaultAliases(),
-    functions: new Map(),
-    constants: new Map(),
+    functions: new LazyDefinitions(),
+    constants: new LazyDefinitions(),
     summaries: new Map(),
     classes: new Map(),
   };
 }
 
 /** Registers what other items may refer to: imports, module functions, constants. */
+/** The right-hand side of a module-level `NAME = expr` statement. */
+export function assignedValue(stmt: SyntaxNode): SyntaxNode | undefined {
+  const a = stmt.namedChildren[0];
+  return a?.type === 'assignment' && a.child('left')?.type === 'identifier' ? a.child('right') : undefined;
+}
+
+/** The function_definition inside a (possibly decorated) top-level item. */
+export function definitionOf(item: SyntaxNode): SyntaxNode {
+  return unwrapDecorated(item);
+}
+
 export function registerPyItem(ctx: PyFileContext, item: SyntaxNode): void {
   const n = unwrapDecorated(item);
   if (n.type === 'import_statement' || n.type === 'import_from_statement') addImport(ctx.aliases, n);

@@ -23,10 +23,10 @@ export interface PyFileContext {
   source: string;
   /** Local name → dotted path ("F" → "torch.nn.functional", "rearrange" → "einops.rearrange"). */
   aliases: Map<string, string>;
-  /** Module-level functions by name. */
-  functions: Map<string, SyntaxNode>;
-  /** Module-level NAME = <expr> assignments. */
-  constants: Map<string, SyntaxNode>;
+  /** Module-level functions by name (converted on first use). */
+  functions: LazyDefinitions;
+  /** Module-level NAME = <expr> assignments: name → the right-hand side (converted on first use). */
+  constants: LazyDefinitions;
   /** A float16 hint somewhere in the file (node for the message), or undefined. */
   fp16?: { text: string };
   /** Helper function return values, memoised per call site signature. */
@@ -98,4 +98,29 @@ export function familyOf(path: string): PyFamily {
   if (path.startsWith('tensorflow') || path.startsWith('keras')) return 'tf';
   if (path.startsWith('flash_attn')) return 'flash';
   return 'other';
+}
+
+/**
+ * Module-level definitions by name. Items are registered with a thunk and copied out of the
+ * parse tree only when an analysed function actually refers to them.
+ */
+export class LazyDefinitions {
+  private readonly nodes = new Map<string, SyntaxNode | (() => SyntaxNode | undefined)>();
+
+  set(name: string, node: SyntaxNode | (() => SyntaxNode | undefined)): void {
+    this.nodes.set(name, node);
+  }
+
+  has(name: string): boolean {
+    return this.nodes.has(name);
+  }
+
+  get(name: string): SyntaxNode | undefined {
+    const v = this.nodes.get(name);
+    if (typeof v !== 'function') return v;
+    const node = v();
+    if (node) this.nodes.set(name, node);
+    else this.nodes.delete(name);
+    return node;
+  }
 }

@@ -89,9 +89,11 @@ export class PyEvaluator {
   private readonly depth: number;
   private readonly stack: Set<SyntaxNode>;
   private readonly multihead: boolean;
+  private readonly identifiers: Set<string>;
   /** Names whose value has been normalised by softmax: name → seq. */
   private softmaxed = new Map<string, number>();
-  private readonly docShapes = new Map<string, AxisLabel[]>();
+  private readonly docShapes: Map<string, AxisLabel[]>;
+  private readonly memo = new Map<SyntaxNode, Val>();
 
   constructor(
     private readonly ctx: PyFileContext,
@@ -106,10 +108,12 @@ export class PyEvaluator {
     this.facts.inModule = !!cls?.isModule;
     this.depth = options.depth ?? 0;
     this.stack = options.stack ?? new Set();
-    const ids = cls ? cls.identifiers : identifierSet(fn);
-    this.multihead = [...ids].some((t) => /^(n_?heads?|num_heads|heads|nhead|num_attention_heads|h|n_head|head_count|num_kv_heads|n_kv_heads)$/.test(t));
-    this.facts.docText = docText(fn, cls);
-    for (const [k, v] of extractDocShapes(fn)) this.docShapes.set(k, v);
+    const info = functionInfo(fn);
+    const ids = cls ? cls.identifiers : info.identifiers;
+    this.multihead = cls ? classIsMultihead(cls) : info.multihead;
+    this.identifiers = ids;
+    this.facts.docText = cls ? `${info.docText}\n${cls.docText}` : info.docText;
+    this.docShapes = info.docShapes;
     if (cls) for (const [k, v] of cls.attrs) this.env.set(k, v);
     this.bindParams(options.bindings);
   }
@@ -414,7 +418,16 @@ export class PyEvaluator {
   // ---------------------------------------------------------------------------------------
   // Expressions
 
+  /** Each expression node is evaluated once (in program order); later requests reuse the value. */
   ev(n: SyntaxNode): Val {
+    const memo = this.memo.get(n);
+    if (memo) return memo;
+    const v = this.evaluate(n);
+    this.memo.set(n, v);
+    return v;
+  }
+
+  private evaluate(n: SyntaxNode): Val {
     switch (n.type) {
       case 'identifier':
         return this.lookup(n.text, n);
@@ -1562,8 +1575,7 @@ export class PyEvaluator {
     if (isModelWidthName(name)) return { cls: this.multihead ? 'model' : 'dim', exp: 1, node: v.node, name: text };
     if (/^(self\.)?(dim|d|D)$/.test(name)) {
       // `dim` is the model width when the same class also names a per-head width.
-      const ids = this.cls?.identifiers ?? identifierSet(this.fn);
-      const hasHeadDim = [...ids].some((t) => isHeadWidthName(t));
+      const hasHeadDim = hasHeadWidthName(this.identifiers);
       return { cls: hasHeadDim && this.multihead && /dim/.test(name) ? 'model' : 'dim', exp: 1, node: v.node, name: text };
     }
     if (/^(self\.)?(C|c|n_embd|channels)$/.test(name)) return { cls: this.multihead ? 'model' : 'dim', exp: 1, node: v.node, name: text };
@@ -2451,15 +2463,49 @@ export function identifierSet(n: SyntaxNode): Set<string> {
   return out;
 }
 
-/** Lower-cased docstrings and comments of a function (and its class). */
-function docText(fn: SyntaxNode, cls?: PyClassContext): string {
+interface FunctionInfo {
+  identifiers: Set<string>;
+  multihead: boolean;
+  docText: string;
+  docShapes: Map<string, AxisLabel[]>;
+}
+
+const MULTIHEAD_NAME = /^(n_?heads?|num_heads|heads|nhead|num_attention_heads|h|n_head|head_count|num_kv_heads|n_kv_heads)$/;
+const functionInfos = new WeakMap<SyntaxNode, FunctionInfo>();
+const multiheadClasses = new WeakMap<PyClassContext, boolean>();
+const headWidthSets = new WeakMap<Set<string>, boolean>();
+
+/** Identifiers, comments/docstrings and documented shapes of a function, computed once per node. */
+function functionInfo(fn: SyntaxNode): FunctionInfo {
+  let info = functionInfos.get(fn);
+  if (info) return info;
+  const identifiers = identifierSet(fn);
   const parts: string[] = [];
   fn.walk((c) => {
     if (c.type === 'comment') parts.push(c.text);
     else if (c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string') parts.push(c.text);
   });
-  if (cls) parts.push(cls.docText);
-  return parts.join('\n').toLowerCase();
+  info = { identifiers, multihead: [...identifiers].some((t) => MULTIHEAD_NAME.test(t)), docText: parts.join('\n').toLowerCase(), docShapes: extractDocShapes(fn) };
+  functionInfos.set(fn, info);
+  return info;
+}
+
+function classIsMultihead(cls: PyClassContext): boolean {
+  let m = multiheadClasses.get(cls);
+  if (m === undefined) {
+    m = [...cls.identifiers].some((t) => MULTIHEAD_NAME.test(t));
+    multiheadClasses.set(cls, m);
+  }
+  return m;
+}
+
+function hasHeadWidthName(ids: Set<string>): boolean {
+  let h = headWidthSets.get(ids);
+  if (h === undefined) {
+    h = [...ids].some((t) => isHeadWidthName(t));
+    headWidthSets.set(ids, h);
+  }
+  return h;
 }
 
 /** Shapes documented in the docstring/comments: "q: (B, H, T, D)", "k, v (batch, heads, seq, dim)". */
