@@ -24,6 +24,7 @@ export function analyzeTsItem(item: SyntaxNode, leadingComments = ''): TsFunctio
 interface Loop {
   name: string;
   node: SyntaxNode;
+  unitStep: boolean;
 }
 
 /** Values tracked for tfjs expressions. */
@@ -69,6 +70,8 @@ class TsAnalyzer {
   run(): TsFunctionFacts {
     const body = this.fn.child('body');
     if (body) this.visit(body);
+    // Position loops only mask attention when the function computes dot-product scores.
+    if (this.facts.dotLoops.length === 0) this.facts.masks = this.facts.masks.filter((m) => !m.loop);
     const groups = new Map<SyntaxNode | undefined, TsMaskEvent[]>();
     for (const m of this.facts.masks) {
       const key = m.loop;
@@ -211,7 +214,10 @@ class TsAnalyzer {
       for (const c of n.children) this.visit(c);
       return;
     }
-    const loop: Loop = { name, node: n };
+    // Only unit-step loops walk positions; `start += rowLength` walks rows of a flat buffer.
+    const inc = n.child('increment');
+    const unitStep = !inc || /^(\+\+\w+|\w+\+\+|\w+\s*\+=\s*1)$/.test(inc.text.trim());
+    const loop: Loop = { name, node: n, unitStep };
     this.loops.push(loop);
     // Bounds of an inner loop that depend on an outer loop variable restrict the keys.
     if (this.loops.length >= 2 && this.facts.hasSoftmax) {
@@ -257,6 +263,7 @@ class TsAnalyzer {
   private rolesFor(names: string[]): Map<string, 'i' | 'j'> | undefined {
     const idx = names.map((nm) => this.loops.findIndex((l) => l.name === nm));
     if (idx.some((x) => x < 0) || names.length !== 2) return undefined;
+    if (idx.some((x) => !this.loops[x].unitStep)) return undefined;
     const [a, b] = idx;
     const m = new Map<string, 'i' | 'j'>();
     m.set(names[0], a < b ? 'i' : 'j');
