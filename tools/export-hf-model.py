@@ -300,10 +300,19 @@ def build_manifest(config, *, name, tokenizer_json, special_tokens_map=None, tak
 # ------------------------------------------------------------------------------------------------
 
 def forward_parameters(model):
+    """Names of forward()'s parameters; "**" stands for a **kwargs catch-all (whatever its name)."""
     try:
-        return set(inspect.signature(model.forward).parameters)
+        params = inspect.signature(model.forward).parameters.values()
     except (TypeError, ValueError):
         return set()
+    return {"**" if p.kind is inspect.Parameter.VAR_KEYWORD else p.name for p in params}
+
+
+def output_flags(model):
+    """output_attentions / use_cache / return_dict, for the ones forward() takes."""
+    params = forward_parameters(model)
+    return {k: v for k, v in (("output_attentions", True), ("use_cache", False), ("return_dict", True))
+            if k in params or "**" in params}
 
 
 def output_attribute(output, name):
@@ -321,11 +330,7 @@ def as_float32(t):
 def make_wrapper(torch, model, *, takes_attention_mask, main_output, encoder_decoder):
     """A module whose forward returns plain tensors (what torch.onnx.export traces): the main
     output, then every attention tensor in float32, in layer order."""
-    params = forward_parameters(model)
-    extra = {}
-    for key, value in (("output_attentions", True), ("use_cache", False), ("return_dict", True)):
-        if key in params or "kwargs" in params:
-            extra[key] = value
+    extra = output_flags(model)
 
     class AttentionExportWrapper(torch.nn.Module):
         def __init__(self):
@@ -369,8 +374,7 @@ def dummy_inputs(torch, vocab_size, length, takes_attention_mask, encoder_decode
 
 def probe_outputs(torch, model, inputs, takes_attention_mask, encoder_decoder):
     """One eager forward pass: which main output the model has and how many attention tensors."""
-    extra = {k: v for k, v in (("output_attentions", True), ("use_cache", False), ("return_dict", True))
-             if k in forward_parameters(model) or "kwargs" in forward_parameters(model)}
+    extra = output_flags(model)
     with torch.no_grad():
         if encoder_decoder:
             out = model(input_ids=inputs[0], attention_mask=inputs[1], decoder_input_ids=inputs[2], **extra)
@@ -570,7 +574,7 @@ def export_model_folder(model, config, tokenizer_json_path, out_dir, *, name, sp
 # ------------------------------------------------------------------------------------------------
 
 def load_hf(model_ref, task, revision=None, trust_remote_code=False, local_files_only=False):
-    require("torch", "the export")
+    torch = require("torch", "the export")
     transformers = require("transformers", "loading a Hugging Face model")
     common = {"revision": revision, "trust_remote_code": trust_remote_code, "local_files_only": local_files_only}
     config = transformers.AutoConfig.from_pretrained(model_ref, **common)
@@ -586,7 +590,7 @@ def load_hf(model_ref, task, revision=None, trust_remote_code=False, local_files
             "base": transformers.AutoModel}[task]
     try:
         # Eager attention writes the softmax out; SDPA / flash attention never materialise it.
-        model = auto.from_pretrained(model_ref, attn_implementation="eager", torch_dtype="float32", **common)
+        model = auto.from_pretrained(model_ref, attn_implementation="eager", torch_dtype=torch.float32, **common)
     except (TypeError, ValueError) as e:
         if "attn_implementation" not in str(e):
             raise

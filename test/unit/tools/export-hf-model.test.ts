@@ -217,7 +217,7 @@ describe('tools/export-hf-model.py (on Hugging Face-shaped PyTorch modules)', fu
     assert.ok(first.weights[1] > 1e-3, 'weight above the diagonal in a bidirectional model');
   });
 
-  it('encoder–decoder: encoder, decoder self- and cross-attention found by the engine, each equal to PyTorch', async () => {
+  it('encoder–decoder (flags through **kwargs): encoder, decoder self- and cross-attention found by the engine, each equal to PyTorch', async () => {
     const m = results.get('seq2seq')!.manifest;
     assert.equal(m.encoderInputIds, 'input_ids');
     assert.equal(m.decoderInputIds, 'decoder_input_ids');

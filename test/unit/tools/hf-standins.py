@@ -153,7 +153,7 @@ class TinyEncoder(nn.Module):
 
 class TinySeq2Seq(nn.Module):
     """Like a *ForConditionalGeneration (BART-style): encoder self-attention, decoder causal
-    self-attention and cross-attention to the encoder."""
+    self-attention and cross-attention to the encoder. Takes use_cache/return_dict via **kwargs."""
 
     def __init__(self, config):
         super().__init__()
@@ -164,8 +164,9 @@ class TinySeq2Seq(nn.Module):
         self.dec = nn.ModuleList(Block(d, config["decoder_attention_heads"], cross=True) for _ in range(config["decoder_layers"]))
         self.ln_f = nn.LayerNorm(d)
 
-    def forward(self, input_ids, attention_mask=None, decoder_input_ids=None, output_attentions=False, use_cache=None,
-                return_dict=None):
+    def forward(self, input_ids, attention_mask=None, decoder_input_ids=None, output_attentions=False, **kwargs):
+        # newer transformers models take the other flags through **kwargs
+        assert set(kwargs) <= {"use_cache", "return_dict"} and not kwargs.get("use_cache"), kwargs
         s, t = input_ids.shape[1], decoder_input_ids.shape[1]
         attention_mask = attention_mask if attention_mask is not None else torch.ones_like(input_ids)
         x = self.emb(input_ids) + self.pos(torch.arange(s)[None])
