@@ -1,10 +1,11 @@
 """The bundled model's architecture: a small GPT-2-style decoder, written plainly because the
 extension's TypeScript reference re-implements this exact forward pass from the ONNX initializers.
 
-  x = wte[ids] + wpe[positions]                      (learned absolute positions)
+  x = wte[ids] (+ wpe[positions] when rope=False; the bundled model uses rope=True: no absolute
+      position embedding, q and k rotated half-split with base 10000 inside each head)
   per block:  x = x + Attn(LN1(x));  x = x + MLP(LN2(x))   (pre-LayerNorm, eps 1e-5)
     Attn: qkv = x W_qkv + b (one fused Linear d -> 3d, split as [q | k | v]), heads split
-          along d as [head, head_dim]; A = softmax(q k^T / sqrt(head_dim) + causal mask);
+          along d as [head, head_dim]; (RoPE on q, k); A = softmax(q k^T / sqrt(head_dim) + causal mask);
           out = (A v merged over heads) W_o + b_o
     MLP:  gelu_tanh(x W_1 + b_1) W_2 + b_2          (GPT-2's tanh approximation of GELU)
   logits = LN_f(x) wte^T                             (LM head tied to the token embedding)

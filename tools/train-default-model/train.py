@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Step 3 of the recipe: train the bundled GPT on the tokenized corpus (from train_tokenizer.mjs),
 mixing in synthetic repeated random-token segments so induction heads form, and log the head
-scores that prove they did. Deterministic: fixed seeds, 2 threads, fixed step count.
+scores that prove they did. Deterministic: fixed seeds, fixed step count, one BLAS/torch thread per
+process and --procs data-parallel processes (the bundled model: 2). run.sh holds the exact commands.
 
 usage: /usr/bin/python3 tools/train-default-model/train.py --work .cache/train-default-model
 """
@@ -142,6 +143,10 @@ def main():
     os.makedirs(os.path.join(args.work, args.run), exist_ok=True)
     if args.procs > 1:
         import torch.multiprocessing as mp
+        # a run that was killed leaves its rendezvous file behind; a stale one would hang the resume
+        stale = os.path.join(args.work, args.run, "ddp-rendezvous")
+        if os.path.exists(stale):
+            os.remove(stale)
         mp.spawn(run, args=(args,), nprocs=args.procs, join=True)
     else:
         run(0, args)
