@@ -28,40 +28,89 @@ export interface SiteProbabilities {
   data: Float32Array;
 }
 
+/**
+ * Which tensors a session outputs: route 1's probabilities, or route 2's Q, K and operands
+ * (with fused operators' V and output for their check). Each route gets its own session,
+ * created on first use, because ORT keeps every graph output of a run alive to its end.
+ */
+export type SessionRoute = 'weights' | 'qk';
+
+interface RouteSession {
+  session: ort.InferenceSession;
+  provider: ProviderReport;
+  /** Nodes surgery removed as unneeded for this route's outputs. */
+  pruned: number;
+}
+
 export class AttentionSession {
+  private readonly sessions = new Map<SessionRoute, Promise<RouteSession>>();
+  private lastProvider?: ProviderReport;
+
   private constructor(
-    readonly session: ort.InferenceSession,
-    readonly provider: ProviderReport,
+    private readonly model: ModelProto,
+    private readonly options: AttentionSessionOptions,
     readonly sites: AttentionSite[],
     readonly discovery: AttentionDiscovery,
     readonly notes: string[],
   ) {}
 
-  static async open(model: ModelProto, options: AttentionSessionOptions = {}): Promise<AttentionSession> {
+  /** Finds the attention modules; sessions are created when a route is first used. */
+  static open(model: ModelProto, options: AttentionSessionOptions = {}): AttentionSession {
     const notes: string[] = [];
     const discovery = discoverAttention(model, { manifest: options.manifest });
     const sites = withDeclaredOutputs(model, discovery, options.manifest, notes);
     if (sites.length === 0) throw new Error(noAttentionMessage(discovery));
-    const expose = new Set<string>();
-    for (const site of sites) {
-      if (site.probs) expose.add(site.probs);
-      if (site.qk) for (const name of qkFetchNames(site.qk, true)) expose.add(name);
-    }
     if (options.hasExternalData && options.modelDir) loadExternalData(model, options.modelDir);
-    const edited = exposeTensors(model, [...expose], sites);
-    const choice = await createSessionWithFallback(encodeModel(edited.model), options.provider ?? 'cpu', options.tuning);
     notes.push(...discovery.notes, ...discovery.unsupported.map((u) => `not inspectable: ${u}`));
-    return new AttentionSession(choice.session, { backend: 'onnx', provider: choice.provider, fallbacks: choice.fallbacks }, sites, discovery, notes);
+    return new AttentionSession(model, options, sites, discovery, notes);
   }
 
-  get inputMetadata(): readonly ort.InferenceSession.ValueMetadata[] {
-    return this.session.inputMetadata;
+  /** The session of a route (created, with provider fallback, on first use). */
+  route(route: SessionRoute): Promise<RouteSession> {
+    let pending = this.sessions.get(route);
+    if (!pending) {
+      pending = this.create(route);
+      pending.catch(() => this.sessions.delete(route));
+      this.sessions.set(route, pending);
+    }
+    return pending;
   }
 
-  /** Runs the model fetching `names`; a name that is one of the feeds (a graph input) is answered from the feeds. */
-  async fetch(feeds: Record<string, ort.Tensor>, names: readonly string[]): Promise<Record<string, ort.Tensor>> {
+  private async create(route: SessionRoute): Promise<RouteSession> {
+    const names = new Set<string>();
+    for (const site of this.sites) {
+      if (route === 'weights' && site.probs) names.add(site.probs);
+      if (route === 'qk' && site.qk) for (const n of qkFetchNames(site.qk, true)) names.add(n);
+    }
+    if (names.size === 0) throw new Error(`no attention module of this model can be read by ${route === 'weights' ? 'fetching probabilities' : 'recomputation from Q and K'}`);
+    const edited = exposeTensors(this.model, [...names], this.sites, { only: true });
+    const choice = await createSessionWithFallback(encodeModel(edited.model), this.options.provider ?? 'cpu', this.options.tuning);
+    const provider: ProviderReport = { backend: 'onnx', provider: choice.provider, fallbacks: choice.fallbacks };
+    this.lastProvider = provider;
+    return { session: choice.session, provider, pruned: edited.pruned };
+  }
+
+  /** The provider of the session used last (of the weights route before any run). */
+  async provider(route: SessionRoute): Promise<ProviderReport> {
+    return (await this.route(route)).provider;
+  }
+
+  get lastProviderReport(): ProviderReport | undefined {
+    return this.lastProvider;
+  }
+
+  async inputMetadata(route: SessionRoute): Promise<readonly ort.InferenceSession.ValueMetadata[]> {
+    return (await this.route(route)).session.inputMetadata;
+  }
+
+  /** Runs a route's session fetching `names`; a name that is one of the feeds (a graph input) is answered from the feeds. */
+  async fetch(route: SessionRoute, feeds: Record<string, ort.Tensor>, names: readonly string[]): Promise<Record<string, ort.Tensor>> {
     const computed = names.filter((n) => !(n in feeds));
-    const results: Record<string, ort.Tensor> = computed.length ? { ...(await this.session.run(feeds, computed)) } : {};
+    const { session } = await this.route(route);
+    const inputs = new Set(session.inputNames);
+    const own: Record<string, ort.Tensor> = {};
+    for (const [k, v] of Object.entries(feeds)) if (inputs.has(k)) own[k] = v;
+    const results: Record<string, ort.Tensor> = computed.length ? { ...(await session.run(own, computed)) } : {};
     for (const n of names) if (n in feeds) results[n] = feeds[n];
     return results;
   }
@@ -73,7 +122,7 @@ export class AttentionSession {
       if (!probs) throw new Error(`attention module ${i} (${this.sites[i].op}) has no probabilities to fetch; it is recomputed from Q and K`);
       return probs;
     });
-    const results = await this.fetch(feeds, [...new Set(names)]);
+    const results = await this.fetch('weights', feeds, [...new Set(names)]);
     const out = new Map<number, SiteProbabilities>();
     siteIndices.forEach((site, n) => {
       const t = results[names[n]];
@@ -91,7 +140,7 @@ export class AttentionSession {
       if (!qk) throw new Error(`attention module ${i} cannot be recomputed from Q and K: ${this.sites[i].qkProblem}`);
       for (const n of qkFetchNames(qk)) names.add(n);
     }
-    const results = await this.fetch(feeds, [...names]);
+    const results = await this.fetch('qk', feeds, [...names]);
     const fetched = (n: string) => (results[n] ? fromOrtTensor(results[n]) : undefined);
     const out = new Map<number, PreparedQk>();
     for (const i of siteIndices) out.set(i, prepareQk(this.sites[i].qk!, fetched));
@@ -107,7 +156,7 @@ export class AttentionSession {
     if (fused.length === 0) return [];
     const names = new Set<string>();
     for (const s of fused) for (const n of qkFetchNames(s.qk!, true)) names.add(n);
-    const results = await this.fetch(feeds, [...names]);
+    const results = await this.fetch('qk', feeds, [...names]);
     const fetched = (n: string) => (results[n] ? fromOrtTensor(results[n]) : undefined);
     const problems: string[] = [];
     for (const site of fused) {
@@ -128,7 +177,15 @@ export class AttentionSession {
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const p of all) {
+      try {
+        await (await p).session.release();
+      } catch {
+        /* a session that failed to load has nothing to release */
+      }
+    }
   }
 }
 

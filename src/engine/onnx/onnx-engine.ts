@@ -10,7 +10,7 @@ import type { InspectorManifest } from '../model/inspector-manifest';
 import { ModelFolderError } from '../model/model-folder-error';
 import { openModelFolder, type ModelFolder } from '../model/model-folder';
 import { discoverAttention } from './attention-discovery';
-import { AttentionSession, noAttentionMessage } from './attention-session';
+import { AttentionSession, noAttentionMessage, type SessionRoute } from './attention-session';
 import type { AttentionSite } from './attention-site';
 import type { SessionTuning } from './execution-providers';
 import { buildFeeds } from './model-feeds';
@@ -85,10 +85,14 @@ export class OnnxEngine implements AttentionEngine {
         if (e instanceof EngineRefusal) return fail(e.message);
         throw e;
       }
+      const route: SessionRoute = plan.fetchGroups.length > 0 ? 'weights' : 'qk';
       const summary: ModelSummary = { ...loaded.summary, route: plan.recompute.length > 0 ? 'qk' : 'weights', notes: [...loaded.summary.notes, ...plan.notes] };
-      emit({ type: 'tokens', runId, tokens, sourceTokens, model: summary, provider: loaded.session.provider });
+      // Creating the route's session (first use) picks the provider reported with the tokens.
+      const provider = await loaded.session.provider(route);
+      if (signal?.aborted) return;
+      emit({ type: 'tokens', runId, tokens, sourceTokens, model: summary, provider });
 
-      const feeds = this.feeds(loaded, tokens, sourceTokens);
+      const feeds = await this.feeds(loaded, route, tokens, sourceTokens);
       // Route 1: one run per group (groups stay under the size threshold).
       for (const group of plan.fetchGroups) {
         if (signal?.aborted) return;
@@ -208,6 +212,7 @@ export class OnnxEngine implements AttentionEngine {
     if (longest > request.maxTokens) {
       return `The text is ${longest} tokens long; the limit is ${request.maxTokens} (setting attentionInspector.maxTokens). Select a shorter range or raise the limit.`;
     }
+    // The export's limit (learned position tables and baked rotary tables both end there).
     const context = manifest?.contextLength;
     if (context !== undefined && longest > context) {
       return `The model ${loaded.summary.name} reads at most ${context} tokens; the text is ${longest} tokens long. Select a shorter range.`;
@@ -215,7 +220,9 @@ export class OnnxEngine implements AttentionEngine {
     return { tokens, sourceTokens };
   }
 
-  private feeds(loaded: LoadedModel, tokens: readonly TokenSpan[], sourceTokens?: readonly TokenSpan[]): Record<string, ort.Tensor> {
+  private async feeds(loaded: LoadedModel, route: SessionRoute, tokens: readonly TokenSpan[], sourceTokens?: readonly TokenSpan[]): Promise<Record<string, ort.Tensor>> {
+    // Both routes' sessions keep the model's inputs, so either one's metadata describes the feeds.
+    const inputs = await loaded.session.inputMetadata(route);
     const manifest = loaded.folder.manifest;
     const ids = new Map<string, number[]>();
     const decoderIds = tokens.map((t) => t.id);
@@ -227,9 +234,9 @@ export class OnnxEngine implements AttentionEngine {
       // An attention_mask of an encoder–decoder export masks the encoder's keys.
       lengthOf = (name) => (/decoder/i.test(name) ? decoderIds.length : /mask/i.test(name) ? sourceIds.length : undefined);
     } else {
-      ids.set(manifest?.inputIds ?? loaded.folder.idsInput ?? loaded.session.inputMetadata[0].name, decoderIds);
+      ids.set(manifest?.inputIds ?? loaded.folder.idsInput ?? inputs[0].name, decoderIds);
     }
-    return buildFeeds(loaded.session.inputMetadata, { ids, length: decoderIds.length, lengthOf });
+    return buildFeeds(inputs, { ids, length: decoderIds.length, lengthOf });
   }
 
   private load(dir: string, pref: ExecutionProviderPreference): Promise<LoadedModel> {
@@ -252,7 +259,7 @@ export class OnnxEngine implements AttentionEngine {
     };
     const folder = this.options.openFolder ? await this.options.openFolder(dir, findAttentionProblem) : await openModelFolder(dir, findAttentionProblem);
     const manifest = folder.manifest;
-    const session = await AttentionSession.open(folder.model, {
+    const session = AttentionSession.open(folder.model, {
       provider: pref,
       tuning: this.tuning,
       manifest,
@@ -280,7 +287,10 @@ export class OnnxEngine implements AttentionEngine {
   private async probe(loaded: LoadedModel): Promise<void> {
     const tokens = (await loaded.folder.tokenizer.encode(PROBE_TEXT)).slice(0, PROBE_TOKENS);
     if (tokens.length < 2) return;
-    const feeds = this.feeds(loaded, tokens, loaded.folder.manifest?.encoderInputIds ? tokens : undefined);
+    const needsProbe = loaded.sites.some((s) => s.qk?.check && !s.probs) || !loaded.summary.heads || loaded.folder.manifest?.causal === undefined;
+    if (!needsProbe) return;
+    const route: SessionRoute = loaded.sites.some((s) => s.qk) ? 'qk' : 'weights';
+    const feeds = await this.feeds(loaded, route, tokens, loaded.folder.manifest?.encoderInputIds ? tokens : undefined);
     const withdrawn = await loaded.session.checkFusedSites(feeds);
     for (const w of withdrawn) loaded.summary.notes.push(`not inspectable: ${w}`);
     if (loaded.sites.every((s) => !s.probs && !s.qk)) {
@@ -292,7 +302,7 @@ export class OnnxEngine implements AttentionEngine {
     let weights: Float32Array;
     let lq: number;
     let lk: number;
-    if (first.probs) {
+    if (!first.qk) {
       const p = (await loaded.session.probabilities(feeds, [first.index])).get(first.index)!;
       [lq, lk] = p.dims.slice(-2);
       heads = p.dims.slice(0, -2).reduce((a, b) => a * b, 1);

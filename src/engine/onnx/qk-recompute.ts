@@ -8,12 +8,15 @@
 // GQA grouping for fused operators). Only the heads and rows asked for are computed: a
 // 12-head layer at 4,096 tokens holds 805 MB of probabilities but only 25 MB of Q and K.
 //
-// Products and the softmax run in float64 and are stored as float32, so the result matches
-// ONNX Runtime's float32 graph to about 1e-7.
+// Q·Kᵀ runs in float32 on the reference engine's tile GEMM (WebAssembly SIMD where available),
+// as ONNX Runtime computes it; the steps and the softmax run in float64 and are stored as
+// float32, so the result matches ONNX Runtime's graph to about 1e-6.
 import type { Operand, QkSpec, ScoreStep, TensorRef } from './attention-site';
 import { DataType, type TensorArray } from './proto';
 import { applyRotaryEmbedding } from '../reference/rotary-embedding';
 import { broadcastShapes } from '../reference/broadcast';
+import { javascriptTileKernels, type TileKernels } from '../reference/tile-kernels';
+import { simdTileKernels } from '../reference/tile-kernels-simd';
 
 /** Looks up a fetched tensor by name (route 2 fetches Q, K and computed mask operands). */
 export type FetchedTensors = (name: string) => TensorArray | undefined;
@@ -320,38 +323,72 @@ export function recomputeWeights(p: PreparedQk, selection: WeightsSelection = {}
   return out;
 }
 
-/** Probabilities of one head, rows [r0, r1), written to out[offset…]. */
+/** Query rows per GEMM block (a multiple of 4, as the tile kernels need). */
+const ROW_BLOCK = 64;
+let tileKernels: TileKernels | undefined;
+
+/** The tile GEMM of the reference engine: WebAssembly SIMD where available, else JavaScript. */
+function kernels(): TileKernels {
+  tileKernels ??= simdTileKernels() ?? javascriptTileKernels();
+  return tileKernels;
+}
+
+/**
+ * Probabilities of one head, rows [r0, r1), written to out[offset…]. The scores of a block of
+ * query rows come from one GEMM (Q_blk · Kᵀ, float32 as in ORT); the steps and the softmax
+ * then run per row in float64.
+ */
 export function recomputeHeadInto(p: PreparedQk, h: number, r0: number, r1: number, out: Float32Array, offset: number): void {
   const { q, k, headSize: dim, keyLength: lk, steps } = p;
   const qBase = p.qHead[h] * p.queryLength * dim;
   const kBase = p.kHead[h] * lk * dim;
-  const s = new Float64Array(lk);
-  for (let i = r0; i < r1; i++) {
-    const qi = qBase + i * dim;
-    for (let j = 0; j < lk; j++) {
-      const kj = kBase + j * dim;
-      let dot = 0;
-      for (let d = 0; d < dim; d++) dot += q[qi + d] * k[kj + d];
-      s[j] = dot;
-    }
-    for (const step of steps) applyStep(step, s, h, i);
-    // softmax over keys; a row with no finite score (fully masked) becomes zeros
-    let max = -Infinity;
-    for (let j = 0; j < lk; j++) if (s[j] > max) max = s[j];
-    const row = offset + (i - r0) * lk;
-    if (max === -Infinity || Number.isNaN(max)) {
-      out.fill(max === -Infinity ? 0 : NaN, row, row + lk);
-      continue;
-    }
-    let sum = 0;
-    for (let j = 0; j < lk; j++) {
-      const e = Math.exp(s[j] - max);
-      s[j] = e;
-      sum += e;
-    }
-    const inv = 1 / sum;
-    for (let j = 0; j < lk; j++) out[row + j] = s[j] * inv;
+  const lkPad = Math.ceil(lk / 8) * 8;
+  const blockRows = Math.min(ROW_BLOCK, Math.ceil((r1 - r0) / 4) * 4 || 4);
+  // arena: Kᵀ [dim × lkPad] | Q block [blockRows × dim] | scores [blockRows × lkPad]
+  const kt = 0;
+  const qb = dim * lkPad;
+  const sc = qb + blockRows * dim;
+  const tk = kernels();
+  let arena = tk.reserve(sc + blockRows * lkPad);
+  arena = tk.arena;
+  arena.fill(0, kt, qb);
+  for (let j = 0; j < lk; j++) {
+    const kj = kBase + j * dim;
+    for (let d = 0; d < dim; d++) arena[kt + d * lkPad + j] = k[kj + d];
   }
+  const s = new Float64Array(lk);
+  for (let b0 = r0; b0 < r1; b0 += blockRows) {
+    const rows = Math.min(blockRows, r1 - b0);
+    arena.set(q.subarray(qBase + b0 * dim, qBase + (b0 + rows) * dim), qb);
+    if (rows < blockRows) arena.fill(0, qb + rows * dim, sc);
+    tk.gemm(qb, kt, sc, blockRows, dim, lkPad, false);
+    for (let r = 0; r < rows; r++) {
+      const i = b0 + r;
+      const srcRow = sc + r * lkPad;
+      for (let j = 0; j < lk; j++) s[j] = arena[srcRow + j];
+      for (const step of steps) applyStep(step, s, h, i);
+      softmaxRowInto(s, out, offset + (i - r0) * lk);
+    }
+  }
+}
+
+/** softmax over keys; a row with no finite score (fully masked) becomes zeros. */
+function softmaxRowInto(s: Float64Array, out: Float32Array, row: number): void {
+  const lk = s.length;
+  let max = -Infinity;
+  for (let j = 0; j < lk; j++) if (s[j] > max) max = s[j];
+  if (max === -Infinity || Number.isNaN(max)) {
+    out.fill(max === -Infinity ? 0 : NaN, row, row + lk);
+    return;
+  }
+  let sum = 0;
+  for (let j = 0; j < lk; j++) {
+    const e = Math.exp(s[j] - max);
+    s[j] = e;
+    sum += e;
+  }
+  const inv = 1 / sum;
+  for (let j = 0; j < lk; j++) out[row + j] = s[j] * inv;
 }
 
 function applyStep(step: ResolvedStep, s: Float64Array, h: number, i: number): void {
@@ -366,7 +403,11 @@ function applyStep(step: ResolvedStep, s: Float64Array, h: number, i: number): v
       const base = step.at.head[h] + i * step.at.iStride;
       const js = step.at.jStride;
       const d = step.data;
-      if (step.scoresOnLeft) for (let j = 0; j < lk; j++) s[j] = binary(step.op, s[j], d[base + j * js]);
+      // The common ops get their own loops; the rest go through binary().
+      if (step.op === 'Add') for (let j = 0; j < lk; j++) s[j] += d[base + j * js];
+      else if (step.op === 'Mul') for (let j = 0; j < lk; j++) s[j] *= d[base + j * js];
+      else if (step.op === 'Div' && step.scoresOnLeft) for (let j = 0; j < lk; j++) s[j] /= d[base + j * js];
+      else if (step.scoresOnLeft) for (let j = 0; j < lk; j++) s[j] = binary(step.op, s[j], d[base + j * js]);
       else for (let j = 0; j < lk; j++) s[j] = binary(step.op, d[base + j * js], s[j]);
       return;
     }

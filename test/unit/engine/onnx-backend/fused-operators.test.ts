@@ -26,7 +26,7 @@ describe('fused attention operators', () => {
       inputs: [valueInfo('Q', DataType.FLOAT, [1, H, L, D]), valueInfo('K', DataType.FLOAT, [1, HK, L, D]), valueInfo('V', DataType.FLOAT, [1, HK, L, D]), valueInfo('M', DataType.BOOL, [L, L])],
       outputs: [valueInfo('Y', DataType.FLOAT, [1, H, L, D])],
     });
-    const session = await AttentionSession.open(m, { provider: 'cpu', tuning: { threads: 1 } });
+    const session = AttentionSession.open(m, { provider: 'cpu', tuning: { threads: 1 } });
     try {
       assert.equal(session.sites.length, 1);
       const site = session.sites[0];
@@ -90,7 +90,7 @@ describe('fused attention operators', () => {
       outputs: [valueInfo('Y', DataType.FLOAT, [1, 'seq', H * D])],
       initializers: [floatTensor('cos', [maxPos, half], cos), floatTensor('sin', [maxPos, half], sin)],
     });
-    const session = await AttentionSession.open(m, { provider: 'cpu', tuning: { threads: 1 } });
+    const session = AttentionSession.open(m, { provider: 'cpu', tuning: { threads: 1 } });
     try {
       const site = session.sites[0];
       assert.equal(site.op, 'com.microsoft.GroupQueryAttention');
@@ -143,7 +143,7 @@ describe('fused attention operators', () => {
       outputs: [valueInfo('Y', DataType.FLOAT, [1, L, hidden])],
       initializers: [floatTensor('bias', [3 * hidden], randomValues(3 * hidden, 7))],
     });
-    const session = await AttentionSession.open(m, { provider: 'cpu', tuning: { threads: 1 } });
+    const session = AttentionSession.open(m, { provider: 'cpu', tuning: { threads: 1 } });
     try {
       const feeds = {
         Q: f32(randomValues(L * hidden, 8), [1, L, hidden]),

@@ -6,12 +6,14 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { AttentionSession } from '../../../../src/engine/onnx/attention-session';
-import { decodeModel } from '../../../../src/engine/onnx/proto';
-import { recomputeWeights } from '../../../../src/engine/onnx/qk-recompute';
+import { exposeTensors } from '../../../../src/engine/onnx/graph-surgery';
+import { decodeModel, encodeModel } from '../../../../src/engine/onnx/proto';
+import { qkFetchNames, recomputeWeights } from '../../../../src/engine/onnx/qk-recompute';
 import { DECOMPOSED, FIXTURES, expectedKind, flat, golden, goldenFeeds, maxAbsDiff } from './fixture-golden';
 
-const open = (name: string) =>
+const open = async (name: string) =>
   AttentionSession.open(decodeModel(readFileSync(join(FIXTURES, name, 'model.onnx'))), {
     provider: 'cpu',
     tuning: { threads: 1 },
@@ -68,10 +70,16 @@ describe('route 1 (graph surgery) and route 2 (Q/K recomputation) on fixture arc
 
     it(`${name}: exposing attention tensors leaves the model's output unchanged`, async () => {
       const g = golden(name);
-      const session = await open(name);
+      const model = decodeModel(readFileSync(join(FIXTURES, name, 'model.onnx')));
+      const session = AttentionSession.open(model, { provider: 'cpu' });
+      const names = session.sites.flatMap((s) => [s.probs!, ...qkFetchNames(s.qk!)]);
+      const edited = exposeTensors(model, names, session.sites);
+      assert.equal(edited.pruned, 0);
+      const ortSession = await ort.InferenceSession.create(encodeModel(edited.model), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
       try {
         const outputName = g.logitsLastPosition ? 'logits' : 'last_hidden_state';
-        const out = (await session.fetch(goldenFeeds(g), [outputName]))[outputName];
+        assert.ok(ortSession.outputNames.includes(outputName) && names.every((n) => ortSession.outputNames.includes(n) || n in goldenFeeds(g)));
+        const out = (await ortSession.run(goldenFeeds(g), [outputName]))[outputName];
         const [batch, seq, width] = out.dims.map(Number);
         const data = out.data as Float32Array;
         for (let b = 0; b < batch; b++) {
@@ -80,8 +88,20 @@ describe('route 1 (graph surgery) and route 2 (Q/K recomputation) on fixture arc
           assert.ok(maxAbsDiff(data.subarray(at, at + width), expected) <= 1e-4, `${name} batch ${b}`);
         }
       } finally {
-        await session.release();
+        await ortSession.release();
       }
+    });
+
+    it(`${name}: the route sessions output only what they fetch, pruned to the nodes they need`, () => {
+      const model = decodeModel(readFileSync(join(FIXTURES, name, 'model.onnx')));
+      const session = AttentionSession.open(model, { provider: 'cpu' });
+      const qkNames = [...new Set(session.sites.flatMap((s) => qkFetchNames(s.qk!)))];
+      const lean = exposeTensors(model, qkNames, session.sites, { only: true });
+      assert.deepEqual(lean.model.graph!.output.map((o) => o.name).sort(), qkNames.filter((n) => !model.graph!.input.some((i) => i.name === n)).sort());
+      // Nothing after the last module's Q and K is computed: no logits, no last softmax.
+      assert.ok(lean.pruned > 0);
+      assert.ok(!lean.model.graph!.node.some((n) => n.output.includes('logits') || n.output.includes('last_hidden_state')));
+      assert.ok(lean.model.graph!.node.filter((n) => n.op_type === 'Softmax').length < session.sites.length);
     });
   }
 
