@@ -166,7 +166,7 @@ function lintPython(doc: LintDocument, cache?: ItemCache): RawFinding[] {
       continue;
     }
     const node = convert(it);
-    const { found, summary } = runPythonRules(ctx, node, text, fp16);
+    const { found, summary } = guarded(() => runPythonRules(ctx, node, text, fp16), { found: [] as RawFinding[], summary: { ropeTables: [], ropeRotations: [] } as ItemSummary });
     cache?.set({ key, start: it.start, findings: found, summary });
     findings.push(...found);
     summaries.push(summary);
@@ -178,7 +178,7 @@ function lintPython(doc: LintDocument, cache?: ItemCache): RawFinding[] {
     const nodes = moduleStatements.map(convert);
     const module = new SyntaxNode('module', 0, text.length, true, null, text);
     for (const s of nodes) module.children.push(s);
-    const facts = analyzePyStatements(ctx, module, nodes);
+    const facts = guarded(() => analyzePyStatements(ctx, module, nodes), []);
     const range = { start: nodes[0].start, end: nodes[nodes.length - 1].end };
     const found = applyRules((rule, report) => rule.python?.({ source: text, item: module, facts, file: ctx, fp16, report }), range, text);
     findings.push(...found);
@@ -225,7 +225,7 @@ function lintTs(doc: LintDocument, cache?: ItemCache): RawFinding[] {
       continue;
     }
     const node = convertSubtree(doc.tree, it.node, text);
-    const facts = analyzeTsItem(node, comments);
+    const facts = guarded(() => analyzeTsItem(node, comments), []);
     const found = applyRules(
       (rule, report) => {
         const rc: TsRuleContext = { source: text, item: node, facts, report };
@@ -304,6 +304,19 @@ function shiftSummary(s: ItemSummary, d: number): ItemSummary {
   if (d === 0) return s;
   const sh = <T extends { start: number; end: number }>(x: T): T => ({ ...x, start: x.start + d, end: x.end + d });
   return { ropeTables: s.ropeTables.map(sh), ropeRotations: s.ropeRotations.map(sh) };
+}
+
+/**
+ * Analysis must never take the editor down: an unexpected failure on one item (half-typed
+ * code can be strange) drops that item's findings. ATTN_LINT_DEBUG=1 rethrows for development.
+ */
+function guarded<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (process.env.ATTN_LINT_DEBUG) throw e;
+    return fallback;
+  }
 }
 
 /** FNV-1a over UTF-16 code units: a compact cache-key part for long texts. */
