@@ -145,7 +145,13 @@ def build_bpe(raw, vocab_size, post_processor, special="<|endoftext|>"):
 def build_wordpiece(raw, vocab_size):
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     vocab = {s: i for i, s in enumerate(specials)}
-    for tok, _ in sorted(raw["model"]["vocab"].items(), key=lambda kv: kv[1]):
+    # The trainer numbers its "##x" continuation alphabet in hash-map order, which changes from run
+    # to run; sort both alphabets by code point (merges keep the trainer's order, which is stable).
+    raw_vocab = raw["model"]["vocab"]
+    chars = sorted(t for t in raw_vocab if len(t) == 1)
+    cont = sorted(t for t in raw_vocab if t.startswith("##") and len(t) == 3)
+    rest = sorted((t for t in raw_vocab if t not in set(chars) | set(cont)), key=lambda t: raw_vocab[t])
+    for tok in chars + cont + rest:
         if len(vocab) >= vocab_size:
             break
         if tok not in vocab:
