@@ -66,6 +66,9 @@ export function registerPyItem(ctx: PyFileContext, item: SyntaxNode): void {
   }
 }
 
+/** Facts of __init__/setup computed while collecting class attributes (reused, not re-run). */
+const initFacts = new WeakMap<SyntaxNode, FunctionFacts>();
+
 function classContext(ctx: PyFileContext, cls: SyntaxNode): PyClassContext {
   const name = cls.child('name')?.text ?? '<class>';
   const bases = cls.child('superclasses')?.text ?? '';
@@ -105,6 +108,7 @@ function classContext(ctx: PyFileContext, cls: SyntaxNode): PyClassContext {
     if (!m) continue;
     const ev = new PyEvaluator(ctx, m, info);
     const facts = ev.run();
+    initFacts.set(m, facts);
     for (const [k, v] of facts.env) if (k.startsWith('self.')) info.attrs.set(k, v);
   }
   // Flax dataclass fields and __init__ parameters count as known names.
@@ -123,7 +127,7 @@ export function analyzePyItem(ctx: PyFileContext, item: SyntaxNode): FunctionFac
   if (n.type === 'class_definition') {
     const cls = classContext(ctx, n);
     for (const m of cls.methods.values()) {
-      out.push(new PyEvaluator(ctx, m, cls).run());
+      out.push(initFacts.get(m) ?? new PyEvaluator(ctx, m, cls).run());
       nested(ctx, m, out);
     }
     return out;
