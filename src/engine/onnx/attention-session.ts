@@ -76,7 +76,7 @@ export class AttentionSession {
     return pending;
   }
 
-  private async create(route: SessionRoute): Promise<RouteSession> {
+  private async create(route: SessionRoute, forceCpu?: { provider: string; reason: string }): Promise<RouteSession> {
     const names = new Set<string>();
     for (const site of this.sites) {
       if (route === 'weights' && site.probs) names.add(site.probs);
@@ -84,8 +84,9 @@ export class AttentionSession {
     }
     if (names.size === 0) throw new Error(`no attention module of this model can be read by ${route === 'weights' ? 'fetching probabilities' : 'recomputation from Q and K'}`);
     const edited = exposeTensors(this.model, [...names], this.sites, { only: true });
-    const choice = await createSessionWithFallback(encodeModel(edited.model), this.options.provider ?? 'cpu', this.options.tuning);
-    const provider: ProviderReport = { backend: 'onnx', provider: choice.provider, fallbacks: choice.fallbacks };
+    const choice = await createSessionWithFallback(encodeModel(edited.model), forceCpu ? 'cpu' : this.options.provider ?? 'cpu', this.options.tuning);
+    const fallbacks = forceCpu ? [...(this.lastProvider?.fallbacks ?? []), forceCpu] : choice.fallbacks;
+    const provider: ProviderReport = { backend: 'onnx', provider: choice.provider, fallbacks };
     this.lastProvider = provider;
     return { session: choice.session, provider, pruned: edited.pruned };
   }
@@ -110,7 +111,22 @@ export class AttentionSession {
     const inputs = new Set(session.inputNames);
     const own: Record<string, ort.Tensor> = {};
     for (const [k, v] of Object.entries(feeds)) if (inputs.has(k)) own[k] = v;
-    const results: Record<string, ort.Tensor> = computed.length ? { ...(await session.run(own, computed)) } : {};
+    let results: Record<string, ort.Tensor> = {};
+    if (computed.length) {
+      try {
+        results = { ...(await session.run(own, computed)) };
+      } catch (e) {
+        // A GPU provider can create a session and still fail to run it (an operator it lacks,
+        // device memory): fall back to CPU once, and say why with every later result.
+        const current = (await this.route(route)).provider;
+        if (current.provider === 'cpu') throw e;
+        const reason = `run failed: ${(e as Error).message.split('\n')[0].slice(0, 300)}`;
+        const pending = this.create(route, { provider: current.provider, reason });
+        this.sessions.set(route, pending);
+        void session.release().catch(() => undefined);
+        results = { ...(await (await pending).session.run(own, computed)) };
+      }
+    }
     for (const n of names) if (n in feeds) results[n] = feeds[n];
     return results;
   }
