@@ -2,9 +2,11 @@
 // tokens → one event per layer → done; limits, cancellation, encoder–decoder kinds, fused
 // graphs, and the same weights from both routes.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineEvent, InspectRequest } from '../../../../src/engine/engine-api';
 import { OnnxEngine, type OnnxEngineOptions } from '../../../../src/engine/onnx/onnx-engine';
+import { loadTokenizer } from '../../../../src/engine/tokenizer/load-tokenizer';
 import { DECOMPOSED, FIXTURES, flat, golden, maxAbsDiff } from './fixture-golden';
 
 type Layer = Extract<EngineEvent, { type: 'layer' }>;
@@ -141,5 +143,51 @@ describe('OnnxEngine on fixture model folders', function () {
     const events = await run('no-such-model', 'x');
     assert.equal(events.length, 1);
     assert.match(messageOf(events[0]), /does not exist/);
+  });
+});
+
+describe('OnnxEngine on the bundled model (media/models/mini-code)', function () {
+  this.timeout(120_000);
+  const BUNDLED = join(__dirname, '..', '..', '..', '..', 'media', 'models', 'mini-code');
+  const GOLDEN = join(FIXTURES, 'mini-code-golden.json');
+  interface MiniGolden {
+    heads: { layer: number; head: number }[];
+    texts: { text: string; ids: number[]; attention: number[][][] }[];
+  }
+  const inspect = async (text: string, options: OnnxEngineOptions) => {
+    const engine = new OnnxEngine({ threads: 2, ...options });
+    const events: EngineEvent[] = [];
+    await engine.inspect({ runId: 1, text, modelDir: BUNDLED, backend: 'onnx', executionProvider: 'cpu', maxTokens: 4096 }, (e) => events.push(e));
+    await engine.dispose();
+    return events;
+  };
+
+  it("matches PyTorch on the golden texts, through both routes", async () => {
+    const g = JSON.parse(readFileSync(GOLDEN, 'utf8')) as MiniGolden;
+    for (const t of g.texts) {
+      for (const route of ['weights', 'qk'] as const) {
+        const events = await inspect(t.text, { route });
+        assert.deepEqual((events[0] as Tokens).tokens.map((x) => x.id), t.ids);
+        const layers = layersOf(events);
+        g.heads.forEach(({ layer, head }, n) => {
+          const l = layers[layer];
+          const block = l.queryLength * l.keyLength;
+          const d = maxAbsDiff(l.weights.subarray(head * block, (head + 1) * block), flat(t.attention[n]));
+          assert.ok(d <= 1e-5, `${route} layer ${layer} head ${head}: ${d}`);
+        });
+      }
+    }
+  });
+
+  it('both routes agree on every head of a 500-token source file (≤ 1e-5)', async () => {
+    const source = readFileSync(join(__dirname, '..', '..', '..', '..', 'src', 'engine', 'onnx', 'qk-recompute.ts'), 'utf8');
+    // Cut the text at the end of token 500 (the model reads 512).
+    const spans = await (await loadTokenizer(join(BUNDLED, 'tokenizer.json'))).encode(source);
+    const text = source.slice(0, spans[499].end);
+    const a = layersOf(await inspect(text, { route: 'weights' }));
+    const b = layersOf(await inspect(text, { route: 'qk' }));
+    assert.equal(a.length, 4);
+    assert.equal(a[0].queryLength, 500);
+    a.forEach((l, i) => assert.ok(maxAbsDiff(l.weights, b[i].weights) <= 1e-5, `layer ${i}: ${maxAbsDiff(l.weights, b[i].weights)}`));
   });
 });

@@ -11,6 +11,7 @@ import { EngineProcessClient, type EngineProcessOptions } from '../../../../src/
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const MODEL = join(ROOT, 'test', 'fixtures', 'models', 'gpt2-fused');
+const BUNDLED = join(ROOT, 'media', 'models', 'mini-code');
 const ENTRY = join(ROOT, 'src', 'engine', 'process', 'engine-process-main.ts');
 
 const request = (runId: number, extra: Partial<InspectRequest> = {}): InspectRequest => ({
@@ -41,21 +42,22 @@ describe('engine child process', function () {
     return events;
   };
 
-  it('runs both backends out of process; weights arrive as Float32Array equal to the in-process engine', async () => {
+  it('runs the bundled model with both backends out of process; weights arrive as Float32Array equal to the in-process engine', async () => {
     make();
-    const onnx = await collect(request(1));
-    assert.deepEqual(onnx.map((e) => e.type), ['tokens', 'layer', 'layer', 'done']);
+    const bundled = (runId: number, extra: Partial<InspectRequest> = {}) => request(runId, { modelDir: BUNDLED, text: 'def area(r):\n    return 3.14 * r * r\n', ...extra });
+    const onnx = await collect(bundled(1));
+    assert.deepEqual(onnx.map((e) => e.type), ['tokens', 'layer', 'layer', 'layer', 'layer', 'done']);
     const layer = layers(onnx)[0];
     assert.ok(layer.weights instanceof Float32Array);
     assert.ok(client.pid && client.pid !== process.pid);
 
     const local = new OnnxEngine({ threads: 1 });
     const inProcess: EngineEvent[] = [];
-    await local.inspect(request(1), (e) => inProcess.push(e));
+    await local.inspect(bundled(1), (e) => inProcess.push(e));
     await local.dispose();
     assert.deepEqual(Array.from(layer.weights), Array.from(layers(inProcess)[0].weights));
 
-    const reference = await collect(request(2, { backend: 'reference' }));
+    const reference = await collect(bundled(2, { backend: 'reference' }));
     const refLayer = layers(reference)[0];
     let diff = 0;
     for (let i = 0; i < layer.weights.length; i++) diff = Math.max(diff, Math.abs(layer.weights[i] - refLayer.weights[i]));
