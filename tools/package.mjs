@@ -117,7 +117,8 @@ function checkContents(file, target) {
     'node_modules/tokenizers/index.js',
   ].filter(Boolean);
   for (const r of required) if (!has(r)) problems.push(`missing ${r}`);
-  const forbidden = [/^src\//, /^test\//, /^tools\//, /\.map$/, /\.ts$/, /^node_modules\/(?!onnxruntime-node\/|onnxruntime-common\/|tokenizers\/|@vscode\/tree-sitter-wasm\/)/];
+  // TypeScript sources must not ship, except the practice files of the exercises.
+  const forbidden = [/^src\//, /^test\//, /^tools\//, /\.map$/, /^(?!media\/exercises\/).*\.ts$/, /^node_modules\/(?!onnxruntime-node\/|onnxruntime-common\/|tokenizers\/|@vscode\/tree-sitter-wasm\/)/];
   for (const e of entries) if (forbidden.some((f) => f.test(e))) problems.push(`should not ship ${e}`);
   const natives = entries.filter((e) => /\.(node|so(\.\d+)*|dylib|dll)$/.test(e));
   const expected = target ? [target] : TARGETS;
