@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../../lint/index';
 import { LINT_SOURCE, LintDiagnostics, findingRange } from './lint-diagnostics';
+import { LINT_FIX_APPLIED_COMMAND } from '../tutorials/tutorial-ids';
 
 function codeOf(d: vscode.Diagnostic): string | undefined {
   const c = d.code;
@@ -30,6 +31,8 @@ export class LintCodeActions implements vscode.CodeActionProvider {
         a.edit = edit;
         a.diagnostics = [diag];
         a.isPreferred = true;
+        // Applying a fix completes the walkthrough's "lint a buggy file and apply the fix" step.
+        a.command = { command: LINT_FIX_APPLIED_COMMAND, title: '' };
         actions.push(a);
       }
       actions.push(this.disableAction(document, f, diag));
