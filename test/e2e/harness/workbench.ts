@@ -249,9 +249,14 @@ export class Workbench {
    */
   async runEditorContextMenu(label: string): Promise<void> {
     const editor = this.activeEditor();
-    const selected = editor.locator('.selected-text').first();
-    const target = (await selected.count()) > 0 ? selected : editor.locator('.view-overlays .current-line').first();
-    const box = await target.boundingBox();
+    // The selection overlay is painted on the next frame after Ctrl+A: give it a moment.
+    let box: { x: number; y: number; width: number; height: number } | null = null;
+    for (let tries = 0; tries < 50 && !box; tries++) {
+      const selected = editor.locator('.selected-text').first();
+      const target = (await selected.count()) > 0 ? selected : editor.locator('.view-overlays .current-line').first();
+      box = (await target.count()) > 0 ? await target.boundingBox() : null;
+      if (!box) await sleep(100);
+    }
     if (!box) throw new Error('the active editor shows neither a selection nor a cursor line');
     // Click inside the selection (VS Code keeps a selection when right-clicked inside it).
     await this.page.mouse.click(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2, { button: 'right' });
