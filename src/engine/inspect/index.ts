@@ -14,6 +14,8 @@ export interface InProcessEngineOptions {
   route?: AttentionRoute;
   /** Above this many MB of probabilities, auto recomputes from Q and K. */
   recomputeAboveMB?: number;
+  /** Awaited after each emitted layer (the engine process's send queue), so layers do not pile up. */
+  drain?: () => Promise<void>;
 }
 
 /** An engine of one backend; the ONNX one is required lazily so the reference works where onnxruntime-node cannot load. */

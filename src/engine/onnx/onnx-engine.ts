@@ -33,6 +33,8 @@ export interface OnnxEngineOptions {
    * twice while being sent, so a text whose single layer needs more than half is refused.
    */
   memoryLimitMB?: number;
+  /** Awaited after each emitted layer: a consumer's backpressure (the engine process's send queue). */
+  drain?: () => Promise<void>;
   /** Opens model folders (default openModelFolder); lets a host share one opener. */
   openFolder?: (dir: string, findAttentionProblem: Parameters<typeof openModelFolder>[1]) => Promise<ModelFolder>;
 }
@@ -107,6 +109,7 @@ export class OnnxEngine implements AttentionEngine {
           const [q, k] = dims.slice(-2);
           const heads = dims.slice(0, -2).reduce((a, b) => a * b, 1);
           emit({ type: 'layer', runId, layer, kind: sites[layer].kind, heads, queryLength: q, keyLength: k, weights: p.data });
+          await this.options.drain?.();
         }
       }
       // Route 2: Q and K of every recomputed module in one run, then one layer at a time.
@@ -120,6 +123,7 @@ export class OnnxEngine implements AttentionEngine {
           const weights = await recomputeLayer(prepared, signal);
           if (!weights) return;
           emit({ type: 'layer', runId, layer, kind: sites[layer].kind, heads: prepared.heads, queryLength: prepared.queryLength, keyLength: prepared.keyLength, weights });
+          await this.options.drain?.();
         }
       }
       if (signal?.aborted) return;

@@ -365,7 +365,7 @@ export function recomputeHeadInto(p: PreparedQk, h: number, r0: number, r1: numb
     for (let r = 0; r < rows; r++) {
       const i = b0 + r;
       const srcRow = sc + r * lkPad;
-      for (let j = 0; j < lk; j++) s[j] = arena[srcRow + j];
+      s.set(arena.subarray(srcRow, srcRow + lk));
       for (const step of steps) applyStep(step, s, h, i);
       softmaxRowInto(s, out, offset + (i - r0) * lk);
     }
@@ -383,7 +383,9 @@ function softmaxRowInto(s: Float64Array, out: Float32Array, row: number): void {
   }
   let sum = 0;
   for (let j = 0; j < lk; j++) {
-    const e = Math.exp(s[j] - max);
+    const x = s[j] - max;
+    // exp(−104) is below float32's smallest subnormal: masked keys need no exp.
+    const e = x < -104 ? 0 : Math.exp(x);
     s[j] = e;
     sum += e;
   }

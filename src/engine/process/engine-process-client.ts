@@ -109,7 +109,8 @@ export class EngineProcessClient implements AttentionEngine {
       [ENGINE_ENV.chunkFloats]: o.chunkFloats ? String(o.chunkFloats) : '',
     };
     const child = fork(o.entry, [], {
-      execArgv: [...(o.execArgv ?? []), `--max-old-space-size=${memory}`],
+      // --expose-gc: the child collects the previous run's arrays before taking the next one.
+      execArgv: [...(o.execArgv ?? []), `--max-old-space-size=${memory}`, '--expose-gc'],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env,

@@ -7,9 +7,24 @@ import { BackendRouter } from '../inspect';
 import type { AttentionRoute } from '../onnx/onnx-engine';
 import { ENGINE_ENV, LAYER_CHUNK_FLOATS, type EngineToHost, type HostToEngine, type TestCrashMode } from './engine-messages';
 
-const send = (m: EngineToHost) => {
-  if (process.connected) process.send?.(m);
-};
+/**
+ * Messages go out one after another, each waiting until the previous one has been written to
+ * the channel: without this, a long input's layers (and their serialized copies) would pile up
+ * in the child's write queue faster than the host reads them.
+ */
+let outbox: Promise<void> = Promise.resolve();
+/** Writes one message now; resolves when the channel has taken it (or is gone). */
+function write(m: EngineToHost): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(m, undefined, undefined, () => resolve());
+  });
+}
+/** Queues one message behind the ones before it. */
+function send(m: EngineToHost): Promise<void> {
+  outbox = outbox.then(() => write(m));
+  return outbox;
+}
 
 const numberEnv = (name: string) => {
   const v = Number(process.env[name]);
@@ -17,6 +32,9 @@ const numberEnv = (name: string) => {
 };
 
 const engine = new BackendRouter({
+  // The engine waits for this after each layer, so it computes the next one only when the
+  // previous one has left the process.
+  drain: () => outbox,
   threads: numberEnv(ENGINE_ENV.threads),
   memoryLimitMB: numberEnv(ENGINE_ENV.memoryLimitMB),
   route: (process.env[ENGINE_ENV.route] as AttentionRoute | undefined) || undefined,
@@ -32,15 +50,26 @@ let queue: Promise<void> = Promise.resolve();
 function forward(event: EngineEvent, signal: AbortSignal): void {
   if (signal.aborted) return; // the host dropped this run: send nothing more for it
   if (event.type !== 'layer' || event.weights.length <= chunkFloats) {
-    send({ type: 'event', event });
+    void send({ type: 'event', event });
     return;
   }
   const { weights, ...meta } = event;
-  send({ type: 'layer-start', layer: meta, length: weights.length });
+  void send({ type: 'layer-start', layer: meta, length: weights.length });
+  // Chunks are cut when their turn comes (slice, not subarray: a view would serialize the
+  // whole buffer), so only one chunk's copies exist at a time.
   for (let offset = 0; offset < weights.length; offset += chunkFloats) {
-    // slice, not subarray: a view would serialize the whole buffer with every chunk.
-    send({ type: 'layer-chunk', runId: meta.runId, layer: meta.layer, offset, data: weights.slice(offset, offset + chunkFloats) });
+    outbox = outbox.then(() =>
+      signal.aborted ? undefined : write({ type: 'layer-chunk', runId: meta.runId, layer: meta.layer, offset, data: weights.slice(offset, offset + chunkFloats) }),
+    );
   }
+}
+
+/**
+ * A run leaves hundreds of MB of dead typed arrays behind; V8 collects them lazily, so the next
+ * run would start on top of them. The client starts us with --expose-gc to collect between runs.
+ */
+function collectGarbage(): void {
+  if (runs.size === 0) (globalThis as { gc?: () => void }).gc?.();
 }
 
 function crashForTest(mode: TestCrashMode): void {
@@ -73,7 +102,7 @@ process.on('message', (message: HostToEngine) => {
         .catch((e: unknown) => forward({ type: 'error', runId: request.runId, message: `The engine failed: ${(e as Error)?.message ?? String(e)}` }, abort.signal))
         .finally(() => {
           runs.delete(request.runId);
-          send({ type: 'ended', runId: request.runId });
+          void send({ type: 'ended', runId: request.runId }).then(collectGarbage);
         });
       break;
     }
@@ -91,4 +120,4 @@ process.on('message', (message: HostToEngine) => {
 });
 // The host went away (VS Code closed or crashed): nothing left to serve.
 process.on('disconnect', () => process.exit(0));
-send({ type: 'ready', pid: process.pid });
+void send({ type: 'ready', pid: process.pid });
