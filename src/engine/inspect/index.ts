@@ -14,6 +14,8 @@ export interface InProcessEngineOptions {
   route?: AttentionRoute;
   /** Above this many MB of probabilities, auto recomputes from Q and K. */
   recomputeAboveMB?: number;
+  /** Keep ORT's CPU memory arena: about 2× faster ORT runs at 2,048 tokens, memory kept at its peak (good for one-shot CLI runs). */
+  memoryArena?: boolean;
   /** Awaited after each emitted layer (the engine process's send queue), so layers do not pile up. */
   drain?: () => Promise<void>;
 }
