@@ -101,7 +101,7 @@ interface ChainWalk {
 function isScoreMatMul(index: GraphIndex, node: NodeProto): boolean {
   if (node.op_type !== 'MatMul' && node.op_type !== 'Einsum') return false;
   const inputs = node.input.filter((i) => i !== '');
-  return inputs.length === 2 && inputs.every((i) => index.constantValue(i) === undefined && !index.initializers.has(i));
+  return inputs.length === 2 && inputs.every((i) => !index.isConstant(i));
 }
 
 /** Walks back from `tensor` through chain ops to a score MatMul. */
@@ -112,7 +112,7 @@ function walkToScores(index: GraphIndex, tensor: string, depth: number): ChainWa
   if (!CHAIN_OPS.has(node.op_type ?? '') || (node.domain && node.domain !== 'ai.onnx')) return undefined;
   const inputs = node.op_type === 'Where' ? node.input.slice(1) : node.op_type === 'Reshape' ? node.input.slice(0, 1) : node.input;
   for (const input of inputs) {
-    if (!input || index.constantValue(input) !== undefined) continue;
+    if (!input || index.isConstant(input)) continue;
     const found = walkToScores(index, input, depth + 1);
     if (found) return { matmul: found.matmul, chain: [...found.chain, node] };
   }
@@ -215,10 +215,10 @@ function unscaled(index: GraphIndex, tensor: string): { tensor: string; steps: S
   const [a, b] = node.input;
   const cb = index.scalarValue(b);
   const ca = node.op_type === 'Mul' ? index.scalarValue(a) : undefined;
-  if (cb !== undefined && index.constantValue(a) === undefined) {
+  if (cb !== undefined && !index.isConstant(a)) {
     return { tensor: a, steps: [{ kind: 'binary', op: node.op_type, operand: operandOf(index, b), scoresOnLeft: true }] };
   }
-  if (ca !== undefined && index.constantValue(b) === undefined) {
+  if (ca !== undefined && !index.isConstant(b)) {
     return { tensor: b, steps: [{ kind: 'binary', op: 'Mul', operand: operandOf(index, a), scoresOnLeft: false }] };
   }
   return { tensor, steps: [] };
@@ -322,7 +322,7 @@ function onnxAttentionSite(index: GraphIndex, node: NodeProto, kinds: (q: string
   if (opset >= 23) {
     const existing = node.output[3];
     site.probs = existing || `${node.name || node.output[0]}/attention_probs`;
-    site.enableProbsOutput = { node: node.name ?? '', outputIndex: 3, attribute: 'qk_matmul_output_mode', value: 3 };
+    site.enableProbsOutput = { node: node.output[0], outputIndex: 3, attribute: 'qk_matmul_output_mode', value: 3 };
   }
   if (pastKey) {
     site.qkProblem = 'it reads a key/value cache (past_key)';

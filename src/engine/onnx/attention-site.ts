@@ -88,7 +88,10 @@ export interface AttentionSite {
   qk?: QkSpec;
   /** Why route 2 is not available for this module. */
   qkProblem?: string;
-  /** Surgery route 1 needs beyond adding an output (Attention-23's qk_matmul_output). */
+  /**
+   * Surgery route 1 needs beyond adding an output (Attention-23's qk_matmul_output); the node
+   * is named by its first output, which every node has (node names may be empty).
+   */
   enableProbsOutput?: { node: string; outputIndex: number; attribute: string; value: number };
 }
 

@@ -94,8 +94,22 @@ export class GraphIndex {
     }
   }
 
+  /** Whether a tensor is known without running the model (no decoding: cheap for large weights). */
+  isConstant(tensor: string, depth = 0): boolean {
+    if (this.initializers.has(tensor)) return true;
+    const node = this.producer.get(tensor);
+    if (!node || depth > 8) return false;
+    if (node.op_type === 'Constant') return true;
+    if (['Identity', 'Cast', 'Unsqueeze', 'Reshape', 'Squeeze'].includes(node.op_type ?? '')) {
+      return node.input.every((i) => !i || this.isConstant(i, depth + 1));
+    }
+    return false;
+  }
+
   /** A single-number constant (scale factors, fill values), or undefined. */
   scalarValue(tensor: string): number | undefined {
+    const init = this.initializers.get(tensor);
+    if (init && init.dims.reduce((a, b) => a * b, 1) !== 1) return undefined; // do not decode weights
     const v = this.constantValue(tensor);
     if (!v || Array.isArray(v.data) || v.data.length !== 1) return undefined;
     return Number(v.data[0]);

@@ -37,7 +37,7 @@ export function exposeTensors(model: ModelProto, names: readonly string[], sites
   const enable = sites.filter((s) => s.enableProbsOutput && s.probs && wanted.has(s.probs));
   if (enable.length) {
     nodes = graph.node.map((node) => {
-      const site = enable.find((s) => s.enableProbsOutput!.node === (node.name ?? '') && node.op_type === 'Attention');
+      const site = enable.find((s) => s.enableProbsOutput!.node === node.output[0] && node.op_type === 'Attention');
       if (!site) return node;
       const { outputIndex, attribute, value } = site.enableProbsOutput!;
       const copy: NodeProto = { ...node, output: [...node.output], attribute: [...node.attribute] };
