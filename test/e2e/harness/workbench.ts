@@ -280,8 +280,24 @@ export class Workbench {
       await this.dismiss();
       throw new Error(`the context menu has no "${label}"; it has: ${labels.filter(Boolean).join(' | ')}`);
     }
-    await item.first().click({ timeout: STEP_TIMEOUT_MS });
-    await menu.first().waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+    // A click that lands while the menu is still settling (slow machines, a busy extension host)
+    // can be swallowed by the menu's own mouse-up guard and leave it open. When that happens,
+    // focus the item and press Enter, which the menu handles without timing guards.
+    for (let attempt = 0; ; attempt++) {
+      if (attempt === 0) await item.first().click({ timeout: STEP_TIMEOUT_MS });
+      else {
+        await item.first().hover({ timeout: STEP_TIMEOUT_MS });
+        await item.first().focus();
+        await this.page.keyboard.press('Enter');
+      }
+      try {
+        await menu.first().waitFor({ state: 'hidden', timeout: attempt < 3 ? 3_000 : STEP_TIMEOUT_MS });
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        if ((await item.count()) === 0) return; // the menu changed under us: it was handled
+      }
+    }
   }
 
   // ---- panels, notifications, status bar ----------------------------------------------------
