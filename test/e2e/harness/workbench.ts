@@ -295,6 +295,7 @@ export class Workbench {
         return;
       } catch (err) {
         if (attempt >= 3) throw err;
+        console.warn(`      (context menu still open ${attempt + 1} × after choosing "${label}"; pressing Enter on it)`);
         if ((await item.count()) === 0) return; // the menu changed under us: it was handled
       }
     }
