@@ -192,6 +192,15 @@ export class PanelApp {
         if (this.ui.view === 'tokens') this.tokens.requestValues();
         break;
       }
+      case 'run/patterns': {
+        if (!run || m.runId !== run.runId) return;
+        this.data.patterns[m.layer] = m.patterns;
+        const layer = this.data.layers[m.layer];
+        if (layer) this.heads.renderLayer(layer);
+        if (this.ui.view === 'patterns') this.patterns.render();
+        if (m.layer === this.ui.layer && this.ui.view === 'detail') this.detail.show();
+        break;
+      }
       case 'run/findings':
         if (!run || m.runId !== run.runId) return;
         this.data.findings = m.findings;

@@ -4,6 +4,7 @@
 import type {
   HeadWeights,
   LayerThumbnails,
+  PanelHeadPattern,
   PanelFinding,
   RunDescription,
 } from '../src/protocol/panel-messages';
@@ -65,6 +66,8 @@ export function restoreUi(saved: unknown): UiState {
 export class RunData {
   run?: RunDescription;
   layers: (LayerThumbnails | undefined)[] = [];
+  /** Head patterns per layer, as their analyses arrive (after the layer's thumbnails). */
+  patterns: (PanelHeadPattern[] | undefined)[] = [];
   findings: PanelFinding[] = [];
   done = false;
   error?: string;
@@ -77,6 +80,7 @@ export class RunData {
   start(run: RunDescription): void {
     this.run = run;
     this.layers = new Array(run.layers).fill(undefined);
+    this.patterns = new Array(run.layers).fill(undefined);
     this.findings = [];
     this.done = false;
     this.error = undefined;
@@ -90,10 +94,10 @@ export class RunData {
   }
 
   patternsOf(layer: number, head: number) {
-    return this.layers[layer]?.patterns.find((p) => p.head === head);
+    return this.patterns[layer]?.find((p) => p.head === head);
   }
 
   allPatterns() {
-    return this.layers.flatMap((l) => l?.patterns ?? []);
+    return this.patterns.flatMap((l) => l ?? []);
   }
 }

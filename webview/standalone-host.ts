@@ -36,7 +36,8 @@ export function startStandaloneHost(): Channel | undefined {
         for (const src of report.layers) {
           const l = layerOf(src.layer)!;
           const t = layerThumbnails(l.weights, l.heads, l.queryLength, l.keyLength, 64);
-          deliver({ type: 'run/layer', layer: { runId: report.run.runId, layer: src.layer, heads: l.heads, ...t, patterns: src.patterns } });
+          deliver({ type: 'run/layer', layer: { runId: report.run.runId, layer: src.layer, heads: l.heads, ...t } });
+          deliver({ type: 'run/patterns', runId: report.run.runId, layer: src.layer, patterns: src.patterns });
         }
         deliver({ type: 'run/findings', runId: report.run.runId, findings: report.findings });
         deliver({ type: 'run/done', runId: report.run.runId, elapsedMs: report.elapsedMs });

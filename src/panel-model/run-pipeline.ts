@@ -1,5 +1,6 @@
-// Turns one engine run's events into panel messages: tokens first, then for every layer
-// its thumbnails, head patterns and masking findings, then done. Keeps what a reloaded
+// Turns one engine run's events into panel messages: tokens first, then for every layer its
+// thumbnails at once and its head patterns and masking findings when `analyzeNext` is called
+// (the caller defers it, so thumbnails are painted before the analysis runs), then done. Keeps what a reloaded
 // panel needs to be shown again (the panel is not kept alive while hidden) and the full
 // weights in the RunStore for on-demand requests.
 import type { EngineEvent, LayerAttention, ModelSummary, ProviderReport, TokenSpan } from '../engine/engine-api';
@@ -25,6 +26,8 @@ export function providerLabel(p: ProviderReport): string {
 export class RunPipeline {
   private readonly cached: HostToPanel[] = [];
   private findings: PanelFinding[] = [];
+  /** Layers whose thumbnails were sent and whose analysis has not run yet, oldest first. */
+  private readonly pending: LayerAttention[] = [];
   description?: RunDescription;
   tokens: TokenSpan[] = [];
   keyTokens?: TokenSpan[];
@@ -71,25 +74,50 @@ export class RunPipeline {
         const attention: LayerAttention = { ...event };
         delete (attention as { type?: string }).type;
         this.store.put(attention);
-        const analysis = this.analyze(attention, this.tokens, this.model?.causal ?? false);
         const thumbs = layerThumbnails(attention.weights, attention.heads, attention.queryLength, attention.keyLength, THUMBNAIL_SIZE);
-        out.push({ type: 'run/layer', layer: { runId: this.runId, layer: attention.layer, heads: attention.heads, ...thumbs, patterns: analysis.patterns } });
-        if (analysis.findings.length > 0) {
-          this.findings = [...this.findings, ...analysis.findings];
-          out.push({ type: 'run/findings', runId: this.runId, findings: this.findings });
-        }
+        out.push({ type: 'run/layer', layer: { runId: this.runId, layer: attention.layer, heads: attention.heads, ...thumbs } });
+        this.pending.push(attention);
         break;
       }
       case 'done':
+        // Every layer's patterns reach the panel before it hears the run is done.
+        while (this.pending.length > 0) out.push(...this.analyzeOne());
         this.finished = true;
         out.push({ type: 'run/findings', runId: this.runId, findings: this.findings });
         out.push({ type: 'run/done', runId: this.runId, elapsedMs: event.elapsedMs });
         break;
       case 'error':
+        this.pending.length = 0;
         this.failed = event.message;
         out.push({ type: 'run/error', runId: this.runId, message: event.message });
         break;
     }
+    return this.remember(out);
+  }
+
+  /** Whether a layer is waiting for its analysis. */
+  get hasPendingAnalysis(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Analyses the oldest waiting layer: its patterns message, and the findings so far if it added any. */
+  analyzeNext(): HostToPanel[] {
+    return this.pending.length > 0 ? this.remember(this.analyzeOne()) : [];
+  }
+
+  private analyzeOne(): HostToPanel[] {
+    const attention = this.pending.shift()!;
+    const analysis = this.analyze(attention, this.tokens, this.model?.causal ?? false);
+    const out: HostToPanel[] = [{ type: 'run/patterns', runId: this.runId, layer: attention.layer, patterns: analysis.patterns }];
+    if (analysis.findings.length > 0) {
+      this.findings = [...this.findings, ...analysis.findings];
+      out.push({ type: 'run/findings', runId: this.runId, findings: this.findings });
+    }
+    return out;
+  }
+
+  /** Adds messages to the replay list and returns them. */
+  private remember(out: HostToPanel[]): HostToPanel[] {
     // Findings are cumulative: keep only the latest in the replay list.
     for (const m of out) {
       if (m.type === 'run/findings') {

@@ -70,7 +70,6 @@ export interface LayerThumbnails {
   pixels: Uint8Array;
   /** Per-head maximum weight, to turn bytes back into weights. */
   tileMax: Float32Array;
-  patterns: PanelHeadPattern[];
 }
 
 export type Precision = 'u8' | 'u16' | 'f32';
@@ -102,8 +101,10 @@ export interface TokenAttention {
 export type HostToPanel =
   /** A new run started: forget the old one, show the tokens. */
   | { type: 'run/start'; run: RunDescription }
-  /** One layer is computed: its thumbnails and head patterns. */
+  /** One layer is computed: its thumbnails (sent before its analysis, for a fast first paint). */
   | { type: 'run/layer'; layer: LayerThumbnails }
+  /** One layer's head patterns, once the analysis of that layer has run. */
+  | { type: 'run/patterns'; runId: number; layer: number; patterns: PanelHeadPattern[] }
   /** Masking anomalies found so far for the run. */
   | { type: 'run/findings'; runId: number; findings: PanelFinding[] }
   /** The run finished; `elapsedMs` is engine time. */

@@ -55,7 +55,7 @@ export class HeadsView {
     row.classList.remove('pending');
     const size = layer.rows * layer.cols;
     for (let h = 0; h < layer.heads; h++) {
-      const pattern = layer.patterns.find((p) => p.head === h);
+      const pattern = this.data.patternsOf(layer.layer, h);
       const canvas = el('canvas', { className: 'thumb' });
       canvas.width = layer.cols;
       canvas.height = layer.rows;

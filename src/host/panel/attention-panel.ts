@@ -104,6 +104,7 @@ export class AttentionPanel {
       await this.deps.engine().inspect({ ...input.request, runId }, (event) => {
         if (this.pipeline !== pipeline) return;
         for (const m of pipeline.handle(event)) this.post(m);
+        if (event.type === 'layer') this.scheduleAnalysis(pipeline);
         if (event.type === 'tokens' && pipeline.description) this.deps.onRunStarted?.(pipeline.description.modelName, pipeline.description.providerLabel);
         if (event.type === 'error') void vscode.window.showErrorMessage(`Attention Inspector: ${event.message}`);
       }, abort.signal);
@@ -118,6 +119,18 @@ export class AttentionPanel {
       this.post({ type: 'run/error', runId, message });
       void vscode.window.showErrorMessage(`Attention Inspector: ${message}`);
     }
+  }
+
+  /**
+   * Runs a streamed layer's pattern analysis on a later turn of the event loop, so the layer's
+   * thumbnails leave for the webview first (the analysis takes longer than the thumbnails).
+   * A 'done' event that arrives before then analyses what is left itself, in order.
+   */
+  private scheduleAnalysis(pipeline: RunPipeline): void {
+    setTimeout(() => {
+      if (this.pipeline !== pipeline) return;
+      for (const m of pipeline.analyzeNext()) this.post(m);
+    }, 0);
   }
 
   private post(message: HostToPanel): void {

@@ -29,15 +29,14 @@
 // JSON of each message (typed arrays replaced by a placeholder, as VS Code's webview transport
 // sends ArrayBuffers beside the JSON) plus the typed arrays' bytes.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BackendKind, EngineEvent, InspectRequest, TokenSpan } from '../../../src/engine/engine-api';
 import { createInProcessEngine } from '../../../src/engine/inspect';
-import { DataType, decodeModel, encodeModel, tensorToArray, arrayToTensorProto, type TensorProto } from '../../../src/engine/onnx/proto';
 import { mulberry32 } from '../../../src/engine/reference/mulberry32';
 import { loadTokenizer } from '../../../src/engine/tokenizer';
+import { extendedContextCopy } from '../extended-context-copy';
 import { analyzeStreamedLayer } from '../../../src/panel-model/layer-analysis';
 import { RunPipeline } from '../../../src/panel-model/run-pipeline';
 import { RunStore } from '../../../src/panel-model/run-store';
@@ -189,66 +188,6 @@ export async function textOfTokens(tokenizerFile: string, n: number): Promise<st
     cut -= count - n;
     spans = await tok.encode(text);
   }
-}
-
-/**
- * A copy of the bundled model whose position-dependent constants cover `context` positions:
- * RoPE cos/sin tables [C, d] (C = the model's context) and the boolean causal mask [.., C, C].
- * Any other constant with the context as a dimension stops the extension (learned position
- * embeddings cannot be extended).
- */
-export function extendedContextCopy(modelDir: string, context: number): { dir: string; description: string } {
-  const manifest = JSON.parse(readFileSync(join(modelDir, 'inspector.json'), 'utf8')) as { contextLength?: number; ropeTheta?: number };
-  const old = manifest.contextLength;
-  if (!old) throw new Error('inspector.json has no contextLength');
-  const theta = manifest.ropeTheta ?? 10000;
-  const model = decodeModel(readFileSync(join(modelDir, 'model.onnx')));
-  const graph = model.graph!;
-  const tensors: Array<{ t: TensorProto; name: string }> = graph.initializer.map((t) => ({ t, name: t.name ?? '(initializer)' }));
-  for (const node of graph.node) {
-    if (node.op_type === 'Constant') for (const a of node.attribute) if (a.t) tensors.push({ t: a.t, name: node.output[0] ?? '(constant)' });
-  }
-  const changed: string[] = [];
-  for (const { t, name } of tensors) {
-    const dims = t.dims.map(Number);
-    if (!dims.includes(old)) continue;
-    const { data, dataType } = tensorToArray(t);
-    let replacement: TensorProto | undefined;
-    if ((dataType === DataType.BOOL || dataType === DataType.UINT8) && dims.length >= 2 && dims.at(-1) === old && dims.at(-2) === old) {
-      // lower-triangular causal mask
-      const lead = dims.slice(0, -2).reduce((a, b) => a * b, 1);
-      if (lead !== 1) throw new Error(`mask ${name} has ${lead} leading planes`);
-      const values = data as Uint8Array;
-      for (let i = 0; i < old; i++) for (let j = 0; j < old; j++) if ((values[i * old + j] !== 0) !== (j <= i)) throw new Error(`${name} is not a causal mask`);
-      const bigger = new Uint8Array(context * context);
-      for (let i = 0; i < context; i++) bigger.fill(1, i * context, i * context + i + 1);
-      replacement = arrayToTensorProto(bigger, [...dims.slice(0, -2), context, context], { dataType, name: t.name });
-    } else if (dataType === DataType.FLOAT && dims.length === 2 && dims[0] === old) {
-      // half-split RoPE table: column c uses frequency theta^(-2(c mod d/2)/d); cos or sin
-      const d = dims[1];
-      const values = data as Float32Array;
-      const angle = (p: number, c: number) => p * Math.pow(theta, -(2 * (c % (d / 2))) / d);
-      let fn: ((x: number) => number) | undefined;
-      for (const f of [Math.cos, Math.sin]) {
-        let worst = 0;
-        for (let p = 0; p < old; p++) for (let c = 0; c < d; c++) worst = Math.max(worst, Math.abs(values[p * d + c] - f(angle(p, c))));
-        if (worst < 1e-4) fn = f;
-      }
-      if (!fn) throw new Error(`${name} [${dims.join(', ')}] is neither RoPE table (learned positions cannot be extended)`);
-      const bigger = new Float32Array(context * d);
-      for (let p = 0; p < context; p++) for (let c = 0; c < d; c++) bigger[p * d + c] = p < old ? values[p * d + c] : fn(angle(p, c));
-      replacement = arrayToTensorProto(bigger, [context, d], { name: t.name });
-    } else {
-      throw new Error(`${name} [${dims.join(', ')}] depends on the context length in a way this benchmark cannot extend`);
-    }
-    Object.assign(t, replacement);
-    changed.push(`${name} [${dims.join('×')}]`);
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'attn-bench-ctx-'));
-  writeFileSync(join(dir, 'model.onnx'), encodeModel(model));
-  copyFileSync(join(modelDir, 'tokenizer.json'), join(dir, 'tokenizer.json'));
-  writeFileSync(join(dir, 'inspector.json'), JSON.stringify({ ...manifest, contextLength: context }, null, 2));
-  return { dir, description: `${changed.length} constants extended from ${old} to ${context} positions: ${changed.join(', ')}` };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -551,7 +490,7 @@ async function bertvizSection(): Promise<string[]> {
     '| | bytes | of which binary | messages | JSON.parse in Node |',
     '|---|---:|---:|---:|---:|',
     `| bertviz head view: \`json.dumps(params)\` embedded in its HTML | ${bertviz.bytes.toLocaleString('en-US')} (${mb(bertviz.bytes)}) | 0 | 1 | ${ms(bertviz.parseMs)} ms (sum over the 12 layers) |`,
-    `| this panel: run/start + 12 × run/layer (144 thumbnails 64×64 u8 + patterns) + findings + done | ${panelTotal.toLocaleString('en-US')} (${mb(panelTotal)}) | ${panel.binaryBytes.toLocaleString('en-US')} | ${panel.messages} | ${ms(panel.parseMs)} ms (JSON parts) |`,
+    `| this panel: run/start + 12 × run/layer (144 thumbnails 64×64 u8) + 12 × run/patterns + findings + done | ${panelTotal.toLocaleString('en-US')} (${mb(panelTotal)}) | ${panel.binaryBytes.toLocaleString('en-US')} | ${panel.messages} | ${ms(panel.parseMs)} ms (JSON parts) |`,
     '',
     `Ratio: bertviz sends **${(bertviz.bytes / panelTotal).toFixed(0)}×** the bytes. bertviz's count is exact: every weight formatted as Python's \`repr\` of the float64 equal to the float32 value (shortest round-trip digits, \`0.0\`, exponent form below 1e-4), \`", "\` separators, the token lists and the other params fields (the uuid \`root_div_id\` has a fixed length); ${check ?? 'not cross-checked (no /usr/bin/python3 here)'}. Not counted: bertviz's head_view.js and the HTML around it. ` +
       `The panel's count is the real messages src/panel-model/run-pipeline.ts produces for these tensors (head patterns and masking checks included; ${ms(panel.pipelineMs)} ms to produce them on the host), as UTF-8 JSON with each typed array replaced by a small placeholder, plus the typed arrays' bytes (VS Code's webview transport sends ArrayBuffers beside the JSON). Full-resolution heads travel later, on demand, one 512 × 512 head at a time (256 KiB as u8, 1 MiB as float32).`,

@@ -1,0 +1,120 @@
+// RunPipeline: the order of the messages a run produces (tokens, thumbnails before analysis,
+// every layer's patterns before done), stale events ignored, and the replay list a reloaded
+// panel receives.
+import assert from 'node:assert/strict';
+import type { EngineEvent, LayerAttention, TokenSpan } from '../../../src/engine/engine-api';
+import { analyzeStreamedLayer } from '../../../src/panel-model/layer-analysis';
+import { RunPipeline, type LayerAnalyzer } from '../../../src/panel-model/run-pipeline';
+import { RunStore } from '../../../src/panel-model/run-store';
+import type { HostToPanel } from '../../../src/protocol/panel-messages';
+
+const N = 16;
+const HEADS = 2;
+const LAYERS = 3;
+const RUN = 7;
+
+const tokens: TokenSpan[] = Array.from({ length: N }, (_, i) => ({ id: i, text: `t${i}`, start: 2 * i, end: 2 * i + 1, special: false }));
+
+/** Causal previous-token heads: row i puts all weight on i-1 (row 0 on itself). */
+function previousTokenLayer(layer: number): LayerAttention {
+  const weights = new Float32Array(HEADS * N * N);
+  for (let h = 0; h < HEADS; h++) for (let i = 0; i < N; i++) weights[(h * N + i) * N + Math.max(0, i - 1)] = 1;
+  return { runId: RUN, layer, kind: 'self', heads: HEADS, queryLength: N, keyLength: N, weights };
+}
+
+/** Layer 2 leaks: head 0 puts weight on the last (future) key. */
+function leakyLayer(layer: number): LayerAttention {
+  const l = previousTokenLayer(layer);
+  for (let i = 0; i < N - 1; i++) {
+    const row = l.weights.subarray(i * N, (i + 1) * N);
+    row.fill(0);
+    row[N - 1] = 1;
+  }
+  return l;
+}
+
+function start(): EngineEvent {
+  return {
+    type: 'tokens',
+    runId: RUN,
+    tokens,
+    model: { name: 'toy', layers: LAYERS, heads: HEADS, causal: true, route: 'weights', notes: [] },
+    provider: { backend: 'reference', provider: 'typescript', fallbacks: [] },
+  };
+}
+
+function layerEvent(l: LayerAttention): EngineEvent {
+  return { type: 'layer', ...l };
+}
+
+describe('RunPipeline', () => {
+  let analysed: number[];
+  const counting: LayerAnalyzer = (attention, toks, causal) => {
+    analysed.push(attention.layer);
+    return analyzeStreamedLayer(attention, toks, causal);
+  };
+  beforeEach(() => {
+    analysed = [];
+  });
+
+  it('sends a layer\'s thumbnails without running its analysis, and its patterns on analyzeNext', () => {
+    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
+    assert.deepEqual(p.handle(start()).map((m) => m.type), ['run/start']);
+    const out = p.handle(layerEvent(previousTokenLayer(0)));
+    assert.deepEqual(out.map((m) => m.type), ['run/layer']);
+    assert.deepEqual(analysed, [], 'no analysis before the thumbnails leave');
+    const layer = (out[0] as Extract<HostToPanel, { type: 'run/layer' }>).layer;
+    assert.equal(layer.pixels.length, HEADS * layer.rows * layer.cols);
+    assert.ok(p.hasPendingAnalysis);
+    const patterns = p.analyzeNext();
+    assert.deepEqual(patterns.map((m) => m.type), ['run/patterns']);
+    const msg = patterns[0] as Extract<HostToPanel, { type: 'run/patterns' }>;
+    assert.equal(msg.layer, 0);
+    assert.deepEqual(msg.patterns.map((x) => x.label), ['previous-token', 'previous-token']);
+    assert.equal(p.hasPendingAnalysis, false);
+    assert.deepEqual(p.analyzeNext(), [], 'nothing left to analyse');
+  });
+
+  it('analyses every pending layer, in order, before it reports done', () => {
+    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
+    p.handle(start());
+    p.handle(layerEvent(previousTokenLayer(0)));
+    p.handle(layerEvent(previousTokenLayer(1)));
+    p.analyzeNext();
+    p.handle(layerEvent(leakyLayer(2)));
+    const done = p.handle({ type: 'done', runId: RUN, elapsedMs: 12 });
+    assert.deepEqual(analysed, [0, 1, 2]);
+    assert.deepEqual(done.map((m) => m.type), ['run/patterns', 'run/patterns', 'run/findings', 'run/findings', 'run/done']);
+    const findings = done.filter((m): m is Extract<HostToPanel, { type: 'run/findings' }> => m.type === 'run/findings').at(-1)!;
+    assert.ok(findings.findings.some((f) => f.layer === 2), 'the leak in layer 2 is a finding');
+  });
+
+  it('ignores events of another run', () => {
+    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
+    p.handle(start());
+    assert.deepEqual(p.handle({ ...layerEvent(previousTokenLayer(0)), runId: RUN + 1 } as EngineEvent), []);
+    assert.equal(p.hasPendingAnalysis, false);
+  });
+
+  it('drops pending analyses when the run fails', () => {
+    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
+    p.handle(start());
+    p.handle(layerEvent(previousTokenLayer(0)));
+    assert.deepEqual(p.handle({ type: 'error', runId: RUN, message: 'boom' }).map((m) => m.type), ['run/error']);
+    assert.deepEqual(p.analyzeNext(), []);
+    assert.deepEqual(analysed, []);
+  });
+
+  it('replays everything a reloaded panel needs, with only the latest findings', () => {
+    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
+    p.handle(start());
+    p.handle(layerEvent(leakyLayer(0)));
+    p.analyzeNext();
+    p.handle(layerEvent(leakyLayer(1)));
+    p.handle({ type: 'done', runId: RUN, elapsedMs: 5 });
+    const types = p.replay().map((m) => m.type);
+    assert.deepEqual(types, ['run/start', 'run/layer', 'run/patterns', 'run/layer', 'run/patterns', 'run/findings', 'run/done']);
+    const findings = p.replay().find((m): m is Extract<HostToPanel, { type: 'run/findings' }> => m.type === 'run/findings')!;
+    assert.deepEqual([...new Set(findings.findings.map((f) => f.layer))].sort(), [0, 1]);
+  });
+});
