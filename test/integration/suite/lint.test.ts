@@ -79,9 +79,10 @@ describe('linter in the editor', function () {
 
   it('explains the rule on hover and links the matching lesson', async () => {
     const [d] = await waitForCodes(doc.uri, ['ATTN003']);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, d.range.start.translate(0, 4));
+    const at = new vscode.Position(d.range.start.line, Math.floor((d.range.start.character + d.range.end.character) / 2));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, at);
     const text = hoverText(hovers ?? []);
-    assert.match(text, /ATTN003/);
+    assert.match(text, /ATTN003/, `hover at ${at.line}:${at.character} in ${JSON.stringify(d.range)}: ${JSON.stringify(hovers)}`);
     assert.match(text, /lesson/i, `hover names a lesson: ${text.slice(0, 400)}`);
   });
 
