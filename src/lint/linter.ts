@@ -136,9 +136,10 @@ function lintPython(doc: LintDocument, cache?: ItemCache): RawFinding[] {
       registerPyItem(ctx, convert(it));
     }
   }
-  const contextBase = hashText(`${importTexts.join('\n')}\u0000${fp16 ?? ''}`);
+  // Cache keys are only needed when results are kept between lints (LintSession).
+  const contextBase = cache ? hashText(`${importTexts.join('\n')}\u0000${fp16 ?? ''}`) : '';
   const helperHashes = new Map<string, string>();
-  for (const [name, t] of helperTexts) helperHashes.set(name, hashText(t));
+  if (cache) for (const [name, t] of helperTexts) helperHashes.set(name, hashText(t));
 
   const findings: RawFinding[] = [];
   const summaries: ItemSummary[] = [];
@@ -152,18 +153,21 @@ function lintPython(doc: LintDocument, cache?: ItemCache): RawFinding[] {
       continue;
     }
     if (!PY_TRIGGER.test(itemText)) continue;
-    // The item's result depends on its text and on the helpers/constants it names.
-    let key = `py\u0000${contextBase}\u0000${itemText}\u0000`;
-    for (const name of identifiersIn(itemText, cache)) {
-      const h = helperHashes.get(name);
-      if (h && helperTexts.get(name) !== itemText) key += `${name}#${h},`;
-    }
-    const hit = cache?.get(key);
-    if (hit) {
-      const shift = it.start - hit.start;
-      findings.push(...hit.findings.map((f) => shiftFinding(f, shift)));
-      summaries.push(shiftSummary(hit.summary, shift));
-      continue;
+    let key = '';
+    if (cache) {
+      // The item's result depends on its text and on the helpers/constants it names.
+      key = `py\u0000${contextBase}\u0000${itemText}\u0000`;
+      for (const name of identifiersIn(itemText, cache)) {
+        const h = helperHashes.get(name);
+        if (h && helperTexts.get(name) !== itemText) key += `${name}#${h},`;
+      }
+      const hit = cache.get(key);
+      if (hit) {
+        const shift = it.start - hit.start;
+        findings.push(...hit.findings.map((f) => shiftFinding(f, shift)));
+        summaries.push(shiftSummary(hit.summary, shift));
+        continue;
+      }
     }
     const node = convert(it);
     const { found, summary } = guarded(() => runPythonRules(ctx, node, text, fp16), { found: [] as RawFinding[], summary: { ropeTables: [], ropeRotations: [] } as ItemSummary });
@@ -218,7 +222,7 @@ function lintTs(doc: LintDocument, cache?: ItemCache): RawFinding[] {
     const comments = leading;
     leading = '';
     if (!TS_TRIGGER.test(itemText)) continue;
-    const key = `ts\u0000${comments}\u0000${itemText}`;
+    const key = cache ? `ts\u0000${comments}\u0000${itemText}` : '';
     const hit = cache?.get(key);
     if (hit) {
       findings.push(...hit.findings.map((f) => shiftFinding(f, it.start - hit.start)));
@@ -330,11 +334,11 @@ function hashText(s: string): string {
 }
 
 /** Identifier-like words of an item (memoised per item text in a session's cache). */
-function identifiersIn(text: string, cache?: ItemCache): Set<string> {
-  const hit = cache?.words(text);
+function identifiersIn(text: string, cache: ItemCache): Set<string> {
+  const hit = cache.words(text);
   if (hit) return hit;
   const words = new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
-  cache?.setWords(text, words);
+  cache.setWords(text, words);
   return words;
 }
 

@@ -31,8 +31,20 @@ export class SyntaxNode {
     return this.children.filter((c) => c.field === field);
   }
 
+  private namedMemo: SyntaxNode[] | undefined;
+  private namedMemoFor = -1;
+
+  /** Named children except comments (computed once; callers must not modify the array). */
   get namedChildren(): SyntaxNode[] {
-    return this.children.filter((c) => c.named && c.type !== 'comment');
+    // The copy is built once and then only read; a later push to `children` (the linter's
+    // module pseudo-node) is noticed by the length check.
+    if (this.namedMemo === undefined || this.namedMemoFor !== this.children.length) {
+      const out: SyntaxNode[] = [];
+      for (const c of this.children) if (c.named && c.type !== 'comment') out.push(c);
+      this.namedMemo = out;
+      this.namedMemoFor = this.children.length;
+    }
+    return this.namedMemo;
   }
 
   /** Pre-order walk; return false from `visit` to skip a node's children. */

@@ -26,6 +26,55 @@ const GRAMMAR_FILES: Record<LintLanguage, string> = {
 interface Runtime {
   languages: Map<string, TsLanguage>;
   parsers: Map<LintLanguage, TsParser>;
+  cursorExports: CursorExports | undefined;
+}
+
+/**
+ * The WebAssembly exports behind web-tree-sitter's TreeCursor. Its JavaScript wrapper copies
+ * the cursor state into the module's transfer buffer and back around every call; a walk that
+ * owns the buffer for its whole duration can call these directly and skip that copying
+ * (convert-tree.ts). Each takes the tree's address; the cursor lives in the transfer buffer.
+ */
+export interface CursorExports {
+  /** Address of the transfer buffer (the cursor state is its first 4 words). */
+  transferBuffer: number;
+  /** The module's current memory as 32-bit words (re-read after calls that may grow memory). */
+  heap32(): Int32Array;
+  gotoFirstChild(tree: number): number;
+  gotoNextSibling(tree: number): number;
+  gotoParent(tree: number): number;
+  typeId(tree: number): number;
+  fieldId(tree: number): number;
+  isNamed(tree: number): number;
+  startIndex(tree: number): number;
+  endIndex(tree: number): number;
+}
+
+type WasmModule = Record<string, unknown>;
+
+/** The raw exports when this web-tree-sitter build exposes them on its module object. */
+function cursorExportsOf(module: WasmModule): CursorExports | undefined {
+  const fn = (name: string): ((tree: number) => number) | undefined => {
+    const f = module[name];
+    return typeof f === 'function' ? (f as (tree: number) => number) : undefined;
+  };
+  const init = module._ts_init;
+  const parts = {
+    gotoFirstChild: fn('_ts_tree_cursor_goto_first_child_wasm'),
+    gotoNextSibling: fn('_ts_tree_cursor_goto_next_sibling_wasm'),
+    gotoParent: fn('_ts_tree_cursor_goto_parent_wasm'),
+    typeId: fn('_ts_tree_cursor_current_node_type_id_wasm'),
+    fieldId: fn('_ts_tree_cursor_current_field_id_wasm'),
+    isNamed: fn('_ts_tree_cursor_current_node_is_named_wasm'),
+    startIndex: fn('_ts_tree_cursor_start_index_wasm'),
+    endIndex: fn('_ts_tree_cursor_end_index_wasm'),
+  };
+  if (typeof init !== 'function' || !(module.HEAP32 instanceof Int32Array)) return undefined;
+  for (const f of Object.values(parts)) if (!f) return undefined;
+  // ts_init only stores the ABI versions in the transfer buffer and returns its address.
+  const transferBuffer = (init as () => number)();
+  if (typeof transferBuffer !== 'number' || transferBuffer <= 0) return undefined;
+  return { transferBuffer, heap32: () => module.HEAP32 as Int32Array, ...(parts as Omit<CursorExports, 'transferBuffer' | 'heap32'>) };
 }
 
 let runtime: Runtime | undefined;
@@ -38,7 +87,10 @@ export function wasmFolder(): string {
 
 async function load(): Promise<Runtime> {
   const folder = wasmFolder();
-  await TreeSitter.Parser.init({ locateFile: (file: string) => join(folder, file) });
+  // Emscripten turns this options object into the module object (exports, memory views).
+  const options = { locateFile: (file: string) => join(folder, file) };
+  await TreeSitter.Parser.init(options);
+  const module = options as unknown as WasmModule;
   const languages = new Map<string, TsLanguage>();
   const parsers = new Map<LintLanguage, TsParser>();
   for (const [id, file] of Object.entries(GRAMMAR_FILES) as [LintLanguage, string][]) {
@@ -51,7 +103,7 @@ async function load(): Promise<Runtime> {
     parser.setLanguage(language);
     parsers.set(id, parser);
   }
-  return { languages, parsers };
+  return { languages, parsers, cursorExports: cursorExportsOf(module) };
 }
 
 /** Loads the runtime and the grammars; safe to call many times. */
@@ -71,6 +123,11 @@ export function parserFor(language: LintLanguage): TsParser {
   const parser = runtime.parsers.get(language);
   if (!parser) throw new Error(`attention-lint: no grammar for ${language}`);
   return parser;
+}
+
+/** Direct cursor exports, or undefined (then callers use the TreeCursor wrapper). */
+export function cursorExports(): CursorExports | undefined {
+  return runtime?.cursorExports;
 }
 
 /** Full parse, or an incremental one when `oldTree` (already edited) is given. */

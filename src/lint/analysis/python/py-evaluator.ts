@@ -2479,13 +2479,33 @@ const headWidthSets = new WeakMap<Set<string>, boolean>();
 function functionInfo(fn: SyntaxNode): FunctionInfo {
   let info = functionInfos.get(fn);
   if (info) return info;
-  const identifiers = identifierSet(fn);
+  // One walk collects what three separate walks used to: identifiers, comment and docstring
+  // texts, and the comments that document shapes (those outside nested definitions).
+  const identifiers = new Set<string>();
   const parts: string[] = [];
-  fn.walk((c) => {
-    if (c.type === 'comment') parts.push(c.text);
-    else if (c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string') parts.push(c.text);
-  });
-  info = { identifiers, multihead: [...identifiers].some((t) => MULTIHEAD_NAME.test(t)), docText: parts.join('\n').toLowerCase(), docShapes: extractDocShapes(fn) };
+  const shapeComments: string[] = [];
+  const stack: SyntaxNode[] = [fn];
+  const nestedDepth: boolean[] = [false];
+  while (stack.length) {
+    const c = stack.pop() as SyntaxNode;
+    const inNested = nestedDepth.pop() as boolean;
+    const type = c.type;
+    if (type === 'identifier') identifiers.add(c.text);
+    else if (type === 'attribute') {
+      const t = c.text;
+      if (t.startsWith('self.')) identifiers.add(t.slice(5));
+    } else if (type === 'comment') {
+      const t = c.text;
+      parts.push(t);
+      if (!inNested) shapeComments.push(t);
+    } else if (type === 'expression_statement' && c.namedChildren[0]?.type === 'string') parts.push(c.text);
+    const childNested = inNested || (c !== fn && type === 'function_definition');
+    for (let i = c.children.length - 1; i >= 0; i--) {
+      stack.push(c.children[i]);
+      nestedDepth.push(childNested);
+    }
+  }
+  info = { identifiers, multihead: [...identifiers].some((t) => MULTIHEAD_NAME.test(t)), docText: parts.join('\n').toLowerCase(), docShapes: extractDocShapes(fn, shapeComments) };
   functionInfos.set(fn, info);
   return info;
 }
@@ -2509,17 +2529,15 @@ function hasHeadWidthName(ids: Set<string>): boolean {
 }
 
 /** Shapes documented in the docstring/comments: "q: (B, H, T, D)", "k, v (batch, heads, seq, dim)". */
-function extractDocShapes(fn: SyntaxNode): Map<string, AxisLabel[]> {
+function extractDocShapes(fn: SyntaxNode, comments: string[]): Map<string, AxisLabel[]> {
   const out = new Map<string, AxisLabel[]>();
   const texts: string[] = [];
   const body = fn.child('body');
   const first = body?.namedChildren[0];
   if (first && first.type === 'expression_statement' && first.namedChildren[0]?.type === 'string') texts.push(first.text);
-  // Comments right after the signature are children of the definition, not of its body.
-  fn.walk((c) => {
-    if (c.type === 'comment') texts.push(c.text);
-    return c === fn || c.type !== 'function_definition';
-  });
+  // Comments of the function outside nested definitions (those right after the signature
+  // are children of the definition, not of its body).
+  texts.push(...comments);
   const tupleRe = /[([][^()[\]]*[)\]]/g;
   for (const t of texts) {
     for (const line of t.split('\n')) {
