@@ -14,7 +14,9 @@ import { validatePanelMessage } from '../../protocol/validate-panel-message';
 import { readConfig } from '../config';
 import { clearHighlights, highlightSpan, revealSpan, watchSelection, type InspectedSource } from '../editor-link';
 import { log } from '../log';
-import { panelHtml, panelOptions } from './panel-html';
+import { webviewHtml, webviewOptions, type WebviewShell } from '../webview/webview-shell';
+
+const PANEL_SHELL: WebviewShell = { title: PANEL_TITLE, bundle: 'main', rootId: 'app', rootLabel: PANEL_TITLE, codicons: true, inlineImages: true };
 
 export interface PanelRunInput {
   request: Omit<InspectRequest, 'runId'>;
@@ -47,7 +49,7 @@ export class AttentionPanel {
       AttentionPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
       return AttentionPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, PANEL_TITLE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, PANEL_TITLE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(deps.extensionUri, { media: true }));
     AttentionPanel.current = new AttentionPanel(panel, deps);
     return AttentionPanel.current;
   }
@@ -64,8 +66,8 @@ export class AttentionPanel {
     private readonly deps: PanelDeps,
   ) {
     this.store = new RunStore(readConfig().memoryBudgetMB * 1024 * 1024);
-    panel.webview.options = panelOptions(deps.extensionUri);
-    panel.webview.html = panelHtml(panel.webview, deps.extensionUri);
+    panel.webview.options = webviewOptions(deps.extensionUri, { media: true });
+    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, PANEL_SHELL);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),

@@ -2,8 +2,8 @@
 // beside the reference engine's, with the violating cells marked. One panel, reused. The host
 // posts only after the webview says "ready" (and again whenever a hidden panel comes back),
 // and validates every message the webview sends.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { webviewHtml, webviewOptions, type WebviewShell } from '../webview/webview-shell';
 import { isProbeToHost, PROBE_TITLE, PROBE_VIEW_TYPE, type HostToProbe, type ProbeReport } from '../../protocol/probe-messages';
 
 export interface ProbePanelActions {
@@ -11,26 +11,7 @@ export interface ProbePanelActions {
   reveal(runId: number): void;
 }
 
-function probeHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(18).toString('base64url');
-  const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)).toString();
-  const csp = ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${asset('probe.css')}">
-<link rel="stylesheet" href="${asset('codicon.css')}" id="vscode-codicon-stylesheet">
-<title>${PROBE_TITLE}</title>
-</head>
-<body>
-<main id="probe-app" aria-live="polite"></main>
-<script type="module" nonce="${nonce}" src="${asset('probe.js')}"></script>
-</body>
-</html>`;
-}
+const PROBE_SHELL: WebviewShell = { title: PROBE_TITLE, bundle: 'probe', rootId: 'probe-app', rootLabel: PROBE_TITLE, codicons: true, live: true };
 
 export class ProbePanel {
   private static current: ProbePanel | undefined;
@@ -48,11 +29,7 @@ export class ProbePanel {
       PROBE_VIEW_TYPE,
       PROBE_TITLE,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      {
-        enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-        retainContextWhenHidden: false,
-      },
+      webviewOptions(extensionUri),
     );
     ProbePanel.current = new ProbePanel(panel, extensionUri, actions);
     return ProbePanel.current;
@@ -63,7 +40,7 @@ export class ProbePanel {
     extensionUri: vscode.Uri,
     private actions: ProbePanelActions,
   ) {
-    panel.webview.html = probeHtml(panel.webview, extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, PROBE_SHELL);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),

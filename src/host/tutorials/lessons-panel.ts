@@ -12,7 +12,9 @@ import type { LessonEnvironment } from '../../lessons/shared/lesson-model';
 import { LESSONS_TITLE, LESSONS_VIEW_TYPE, type HostToLessons, type LessonId, type LessonsToHost } from '../../protocol/lesson-messages';
 import { validateLessonMessage } from '../../protocol/validate-lesson-message';
 import { log } from '../log';
-import { lessonsHtml, lessonsOptions } from './lessons-html';
+import { webviewHtml, webviewOptions, type WebviewShell } from '../webview/webview-shell';
+
+const LESSONS_SHELL: WebviewShell = { title: LESSONS_TITLE, bundle: 'lessons', rootId: 'lessons', rootLabel: LESSONS_TITLE, inlineImages: true };
 
 export interface LessonsPanelDeps {
   extensionUri: vscode.Uri;
@@ -35,7 +37,7 @@ export class LessonsPanel {
     let p = LessonsPanel.current;
     if (p) p.panel.reveal(undefined, false);
     else {
-      const panel = vscode.window.createWebviewPanel(LESSONS_VIEW_TYPE, LESSONS_TITLE, vscode.ViewColumn.Active, lessonsOptions(deps.extensionUri));
+      const panel = vscode.window.createWebviewPanel(LESSONS_VIEW_TYPE, LESSONS_TITLE, vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
       p = LessonsPanel.current = new LessonsPanel(panel, deps);
     }
     if (open) p.open(open.lesson, open.text);
@@ -53,8 +55,8 @@ export class LessonsPanel {
     readonly panel: vscode.WebviewPanel,
     private readonly deps: LessonsPanelDeps,
   ) {
-    panel.webview.options = lessonsOptions(deps.extensionUri);
-    panel.webview.html = lessonsHtml(panel.webview, deps.extensionUri);
+    panel.webview.options = webviewOptions(deps.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, LESSONS_SHELL);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
