@@ -11,6 +11,8 @@ export class HeadsView {
   private readonly filter = el('select', { attrs: { 'aria-label': 'Filter heads by pattern' } });
   private readonly grid = el('div', { className: 'heads-grid', attrs: { role: 'grid', 'aria-label': 'Attention heads by layer' } });
   private rows: HTMLElement[] = [];
+  /** Run whose first thumbnails were marked (see renderLayer). */
+  private marked = -1;
 
   constructor(
     private readonly data: RunData,
@@ -52,6 +54,13 @@ export class HeadsView {
   renderLayer(layer: LayerThumbnails): void {
     const row = this.rows[layer.layer];
     if (!row) return;
+    // A performance mark at the first frame after a run's first thumbnails are in the DOM: the
+    // panel benchmark reads it (performance.timeOrigin + startTime) to time click → painted.
+    if (this.marked !== layer.runId) {
+      this.marked = layer.runId;
+      const mark = `attn:first-thumbnails:${layer.runId}`;
+      requestAnimationFrame(() => performance.mark(mark));
+    }
     row.classList.remove('pending');
     const size = layer.rows * layer.cols;
     for (let h = 0; h < layer.heads; h++) {

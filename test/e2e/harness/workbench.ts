@@ -245,9 +245,10 @@ export class Workbench {
 
   /**
    * Right-clicks the active editor (on the selection when there is one, else on the cursor's
-   * line) and clicks the context-menu item labelled `label`. Keeps the selection.
+   * line) and clicks the context-menu item labelled `label`. Keeps the selection. Resolves to the
+   * time (Date.now()) just before the item was clicked.
    */
-  async runEditorContextMenu(label: string): Promise<void> {
+  async runEditorContextMenu(label: string): Promise<number> {
     const editor = this.activeEditor();
     // The selection overlay is painted on the next frame after Ctrl+A: give it a moment.
     let box: { x: number; y: number; width: number; height: number } | null = null;
@@ -260,7 +261,7 @@ export class Workbench {
     if (!box) throw new Error('the active editor shows neither a selection nor a cursor line');
     // Click inside the selection (VS Code keeps a selection when right-clicked inside it).
     await this.page.mouse.click(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2, { button: 'right' });
-    await this.clickMenuItem(label);
+    return this.clickMenuItem(label);
   }
 
   /** Right-clicks an explorer entry (a file or folder name) and clicks the menu item `label`. */
@@ -271,7 +272,7 @@ export class Workbench {
   }
 
   /** Clicks an item of the open context menu (it lives in a shadow root; Playwright pierces it). */
-  async clickMenuItem(label: string): Promise<void> {
+  async clickMenuItem(label: string): Promise<number> {
     const menu = this.page.locator('.context-view .monaco-menu');
     await menu.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
     const item = menu.locator('.action-item .action-label').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) });
@@ -283,8 +284,14 @@ export class Workbench {
     // A click that lands while the menu is still settling (slow machines, a busy extension host)
     // can be swallowed by the menu's own mouse-up guard and leave it open. When that happens,
     // focus the item and press Enter, which the menu handles without timing guards.
+    let clickedAt = 0;
     for (let attempt = 0; ; attempt++) {
-      if (attempt === 0) await item.first().click({ timeout: STEP_TIMEOUT_MS });
+      if (attempt === 0) {
+        // Wait until the item can take the click, so the time below is the click's, not the wait's.
+        await item.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+        clickedAt = Date.now();
+        await item.first().click({ timeout: STEP_TIMEOUT_MS });
+      }
       else {
         await item.first().hover({ timeout: STEP_TIMEOUT_MS });
         await item.first().focus();
@@ -292,11 +299,11 @@ export class Workbench {
       }
       try {
         await menu.first().waitFor({ state: 'hidden', timeout: attempt < 3 ? 3_000 : STEP_TIMEOUT_MS });
-        return;
+        return clickedAt;
       } catch (err) {
         if (attempt >= 3) throw err;
         console.warn(`      (context menu still open ${attempt + 1} × after choosing "${label}"; pressing Enter on it)`);
-        if ((await item.count()) === 0) return; // the menu changed under us: it was handled
+        if ((await item.count()) === 0) return clickedAt; // the menu changed under us: it was handled
       }
     }
   }

@@ -74,19 +74,24 @@ function saveResults(): void {
   it('right-click to first thumbnails painted, 512 tokens', async () => {
     const { workbench } = vscode();
     const times: number[] = [];
+    const observed: number[] = [];
     writeFileSync(vscode().workspace!.file('bench512.py'), text512);
     await workbench.openFile('bench512.py');
-    for (let run = 0; run < 4; run++) {
+    for (let run = 0; run < 8; run++) {
       await workbench.selectAll();
-      const t0 = Date.now();
-      await workbench.runEditorContextMenu('Inspect Attention');
+      const clickedAt = await workbench.runEditorContextMenu('Inspect Attention');
       const panel = await workbench.webview('Attention Inspector', { timeoutMs: 120_000 });
-      // A painted tile of the new run: the grid is rebuilt per run, so wait for a fresh canvas.
-      await panel.waitForFunction((n) => {
-        const status = document.querySelector('.status')?.textContent ?? '';
-        return status.startsWith(`${n} tokens`) && document.querySelector('.tile canvas.thumb') !== null;
-      }, 512, { timeout: 120_000, polling: 'raf' });
-      times.push(Date.now() - t0);
+      // The heads view marks the first frame after a run's first thumbnails are in the DOM
+      // (performance mark "attn:first-thumbnails:<runId>"); its wall-clock time is
+      // timeOrigin + startTime, on the same machine clock as the click.
+      const paintedAt = await panel.waitForFunction((after) => {
+        const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('attn:first-thumbnails:'));
+        const at = marks.map((m) => performance.timeOrigin + m.startTime).filter((t) => t > after);
+        return at.length > 0 ? Math.min(...at) : false;
+      }, clickedAt, { timeout: 120_000, polling: 50 });
+      const painted = (await paintedAt.jsonValue()) as number;
+      times.push(Math.round(painted - clickedAt));
+      observed.push(Date.now() - clickedAt);
       await panel.waitForFunction(() => /ms$/.test(document.querySelector('.status')?.textContent ?? ''), undefined, { timeout: 120_000 });
     }
     // The first run includes starting the engine process and creating the ONNX session.
@@ -94,9 +99,9 @@ function saveResults(): void {
     const warm = times.slice(1).sort((a, b) => a - b);
     results.firstPaint512WarmMedianMs = warm[Math.floor(warm.length / 2)];
     results.firstPaint512Runs = times.join(', ');
-    assert.ok(times.every((t) => t > 0));
+    results.firstPaint512ObservedRuns = observed.join(', ');
+    assert.ok(times.every((t) => t > 0 && t < 120_000), `click → painted times are plausible: ${times.join(', ')}`);
   });
-
 });
 
 (OUT ? describe : describe.skip)('panel benchmark (real VS Code): 4,096 tokens', function () {
@@ -116,8 +121,7 @@ function saveResults(): void {
     writeFileSync(vscode().workspace!.file('bench4096.py'), text4096);
     await workbench.openFile('bench4096.py');
     await workbench.selectAll();
-    const t0 = Date.now();
-    await workbench.runEditorContextMenu('Inspect Attention');
+    const t0 = await workbench.runEditorContextMenu('Inspect Attention');
     const panel = await workbench.webview('Attention Inspector', { timeoutMs: 300_000 });
     await panel.waitForFunction(() => {
       const status = document.querySelector('.status');
