@@ -20,6 +20,10 @@ export const PROBE_CHECK_IDS = [
   'mask-convention',
   'masked-rows-nan',
   'reference-agreement',
+  'sliding-window',
+  'rotary-relative',
+  'cross-sources',
+  'chunk-invariance',
 ] as const;
 export type ProbeCheckIdView = (typeof PROBE_CHECK_IDS)[number];
 

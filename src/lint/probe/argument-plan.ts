@@ -38,6 +38,13 @@ export interface CallFill {
   /** A mask value, when the call tests masking; otherwise a required mask gets `none`. */
   mask?: ProbeValue;
   causal?: boolean;
+  /** Encoder output for a cross-attention block's `memory` parameter. */
+  memory?: ProbeValue;
+  /** Causal window (keys per query, itself included) for a `window` parameter. */
+  window?: number;
+  /** Rotary tables for `cos` / `sin` parameters. */
+  cos?: ProbeValue;
+  sin?: ProbeValue;
   sizes: {
     batch: number;
     heads: number;
@@ -120,6 +127,18 @@ export function buildArguments(plan: readonly PlannedParameter[], fill: CallFill
         break;
       case 'batch':
         value = int(s.batch);
+        break;
+      case 'window':
+        value = fill.window !== undefined ? int(fill.window) : undefined;
+        break;
+      case 'memory':
+        value = fill.memory;
+        break;
+      case 'cos':
+        value = fill.cos;
+        break;
+      case 'sin':
+        value = fill.sin;
         break;
       default:
         value = undefined;

@@ -1,6 +1,9 @@
 // What a parameter is for, read from its name. The probe fills arguments by role: tensors
 // for q/k/v/x, neutral values for masks and flags, the probe's sizes for size parameters.
 // Names are compared after lower-casing and removing `_`, so `head_dim` and `headDim` agree.
+// Some roles ask for a value the probe builds from the reference engine: `window` gets a small
+// causal window, `cos`/`sin` get rotary tables, and `memory` (the encoder side of a cross-
+// attention block) gets a second sequence of a different length.
 
 export type ParameterRole =
   | 'query'
@@ -23,6 +26,10 @@ export type ParameterRole =
   | 'keyLength'
   | 'length'
   | 'batch'
+  | 'window'
+  | 'cos'
+  | 'sin'
+  | 'memory'
   | 'unknown';
 
 const PATTERNS: [ParameterRole, RegExp][] = [
@@ -45,6 +52,10 @@ const PATTERNS: [ParameterRole, RegExp][] = [
   ['keyLength', /^(lk|nk|tk|sk|keylength|keylen|klen|seqlenk|srclen|kvlen|numkeys)$/],
   ['length', /^(n|t|l|seqlen|seqlength|length|len|ntokens|numtokens|s|seq)$/],
   ['batch', /^(b|bs|batch|batchsize|nbatch)$/],
+  ['window', /^(window|windowsize|slidingwindow|localwindow|windowlength|windowlen|win|winsize)$/],
+  ['cos', /^(cos|coscache|coscached|costable|cosines?|freqscos|ropecos|rotarycos)$/],
+  ['sin', /^(sin|sincache|sincached|sintable|sines?|freqssin|ropesin|rotarysin)$/],
+  ['memory', /^(memory|mem|encoderout|encoderoutputs?|encoderhiddenstates|encout|encoded|encoderstates|context|ctx|crossinput|source)$/],
   ['input', /^(x|xs|h|hs|hidden|hiddenstates?|inputs?|tokens?|sequence|src|tgt|emb|embeddings?|features?|z)$/],
 ];
 

@@ -7,6 +7,8 @@
 //   5. effective scale fitted from the weights
 //   6. agreement with the reference (causal alignment and kv-head order auto-detected)
 //   7. masks: which convention is honoured, and NaN on fully masked rows
+//   8. extra arguments built from the engine: a `window` (probe-window.ts) and `cos`/`sin`
+//      rotary tables (probe-rotary.ts) change what "the reference" means and add a check each
 import type { CausalAlignment } from '../../engine/reference/scaled-dot-product-attention';
 import type { Tensor } from '../../engine/reference/tensor';
 import { buildArguments, CannotCall, hasRole, parameterWithRole } from './argument-plan';
@@ -30,8 +32,10 @@ import {
 import { GQA_WORDS, pythonFrameworks, scriptForms, sourceSaysCausal, tensorValue, typeRank, type ProbeContext } from './probe-context';
 import { crossShape, keepPattern, oneHotValues, perturbKeyPosition, qkvInputs, selfShape, type QkvInputs, type TrialShape } from './probe-inputs';
 import { fromUserLayout, layoutDims, qkvLayoutOrder, toUserLayout, userShape } from './probe-layouts';
-import type { ProbeCell, ProbeCheck, ProbeDims, ProbeResult, QkvLayout } from './probe-types';
-import { agrees, closestReference, reference } from './reference-check';
+import type { ProbeCell, ProbeCheck, ProbeCheckId, ProbeDims, ProbeResult, QkvLayout } from './probe-types';
+import { closestWindowReference, PROBE_WINDOW, slidingWindowCheck, windowKeepMask } from './probe-window';
+import { rotaryArguments, rotaryExplanation, rotaryInputs, rotaryPairing, rotaryShiftCheck, ROTARY_SHIFT, type RotaryPairing, type RotaryWidth } from './probe-rotary';
+import { agrees, closestReference, reference, type ReferenceMatch, type ReferenceOptions } from './reference-check';
 import { maxAbsDiff } from './tensor-ops';
 import { axisSums, bestScaleFit, describeScale, formatNumber, kvHead, normalisedAxis, type HeadMapping } from './weights-analysis';
 
@@ -45,6 +49,10 @@ interface Setup {
   framework?: string;
   dims: ProbeDims;
   neutralMask?: NeutralMask;
+  /** Rotary kernels: the width of the cos/sin tables the function accepted. */
+  rotaryWidth?: RotaryWidth;
+  /** Rotary kernels: the position of the first token (the relative-position trial shifts it). */
+  positionOffset?: number;
 }
 
 interface Run {
@@ -72,10 +80,27 @@ class KernelProbe {
   /** From the scale fit: the kv-head order and scale the weights show (used to explain a mismatch). */
   private fittedMapping: HeadMapping | undefined;
   private fittedScale: number | undefined;
+  /** The window passed to a `window` parameter. */
+  private readonly window: number | undefined;
+  /** Set when the kernel takes cos/sin tables. */
+  private readonly rotary: { pairing: RotaryPairing } | undefined;
 
   constructor(private readonly ctx: ProbeContext) {
     this.causalFlag = hasRole(ctx.plan, 'causalFlag');
     this.maskParam = hasRole(ctx.plan, 'mask');
+    this.window = hasRole(ctx.plan, 'window') ? PROBE_WINDOW : undefined;
+    this.rotary = hasRole(ctx.plan, 'cos') && hasRole(ctx.plan, 'sin') ? { pairing: rotaryPairing(`${ctx.target.docText}\n${ctx.target.sourceText}`) } : undefined;
+  }
+
+  /** The q, k, v the engine should see for these inputs: rotated q and k for a rotary kernel. */
+  private effective(inputs: QkvInputs, positionOffset = 0): QkvInputs {
+    return this.rotary ? rotaryInputs(inputs, positionOffset, this.rotary.pairing) : inputs;
+  }
+
+  /** The closest reference among the causal modes, on the effective inputs and under the window. */
+  private closest(output: Tensor, inputs: QkvInputs, modes: (CausalAlignment | false)[], extra: Omit<ReferenceOptions, 'causal' | 'mask'> = {}): ReferenceMatch {
+    const e = this.effective(inputs);
+    return this.window !== undefined ? closestWindowReference(output, e.q, e.k, e.v, this.window, modes, extra) : closestReference(output, e.q, e.k, e.v, modes, extra);
   }
 
   private neutralMask(kind: NeutralMask | undefined, lq: number, lk: number): ProbeValue | undefined {
@@ -98,6 +123,8 @@ class KernelProbe {
           value: tensorValue(toUserLayout(inputs.v, layout)),
           mask: mask ?? this.neutralMask(setup.neutralMask, shape.queryLength, shape.keyLength),
           causal: this.causalFlag ? true : undefined,
+          window: this.window,
+          ...(this.rotary ? rotaryArguments(shape.queryLength, shape.headSize, setup.positionOffset ?? 0, this.rotary.pairing, setup.rotaryWidth ?? 'full') : {}),
           sizes: {
             batch: shape.batch,
             heads: shape.queryHeads,
@@ -149,6 +176,9 @@ class KernelProbe {
     const frameworks = pythonFrameworks(ctx);
     const maskParam = parameterWithRole(ctx.plan, 'mask');
     const neutralMasks: (NeutralMask | undefined)[] = maskParam && !maskParam.hasDefault ? ['none', 'additive', 'float-keep', 'bool-keep'] : [undefined];
+    // one cos/sin table serves q and k, so a rotary kernel is probed on self trials only
+    const rotaryWidths: (RotaryWidth | undefined)[] = this.rotary ? ['full', 'half'] : [undefined];
+    const noCross: RunError = { ok: false, message: 'not tried: one cos/sin table serves both q and k' };
 
     // 1. a layout the function accepts
     const attempts: string[] = [];
@@ -157,17 +187,19 @@ class KernelProbe {
       const dims = layoutDims(layout, base);
       for (const [form, framework] of forms.flatMap((f) => frameworks.map((fw) => [f, fw] as const))) {
         for (const neutralMask of neutralMasks) {
-          const setup: Setup = { layout, form, framework, dims, neutralMask };
-          const crossInputs = qkvInputs(crossShape(dims), ctx.seed);
-          const selfInputs = qkvInputs(selfShape(dims), ctx.seed + 1);
-          const cross = await this.run(setup, crossShape(dims), crossInputs);
-          const self = await this.run(setup, selfShape(dims), selfInputs);
-          if (cross.ok || self.ok) {
-            found = { setup, cross: cross.ok ? cross : undefined, self: self.ok ? self : undefined, crossInputs, selfInputs };
-            break search;
+          for (const rotaryWidth of rotaryWidths) {
+            const setup: Setup = { layout, form, framework, dims, neutralMask, rotaryWidth };
+            const crossInputs = qkvInputs(crossShape(dims), ctx.seed);
+            const selfInputs = qkvInputs(selfShape(dims), ctx.seed + 1);
+            const cross = this.rotary ? noCross : await this.run(setup, crossShape(dims), crossInputs);
+            const self = await this.run(setup, selfShape(dims), selfInputs);
+            if (cross.ok || self.ok) {
+              found = { setup, cross: cross.ok ? cross : undefined, self: self.ok ? self : undefined, crossInputs, selfInputs };
+              break search;
+            }
+            const label = `${layout}${form ? ` (${form})` : ''}${neutralMask && neutralMask !== 'none' ? ` with a ${neutralMask} mask` : ''}${rotaryWidth ? ` with ${rotaryWidth}-width cos/sin` : ''}`;
+            attempts.push(`${label}: ${cross.ok || this.rotary ? (self.ok ? '' : self.message) : cross.message}`);
           }
-          const label = `${layout}${form ? ` (${form})` : ''}${neutralMask && neutralMask !== 'none' ? ` with a ${neutralMask} mask` : ''}`;
-          attempts.push(`${label}: ${cross.ok ? '' : cross.message}`);
         }
       }
     }
@@ -187,7 +219,11 @@ class KernelProbe {
       k: userShape(setup.layout, primaryShape.batch, primaryShape.kvHeads, primaryShape.keyLength, primaryShape.headSize),
       v: userShape(setup.layout, primaryShape.batch, primaryShape.kvHeads, primaryShape.keyLength, primaryShape.headSize),
     };
-    const onlySquare = !found.cross ? '; it only runs when query length = key length' : '';
+    const onlySquare = this.rotary
+      ? `; cos/sin ${shapeText(setup.rotaryWidth === 'half' ? [primaryShape.queryLength, primaryShape.headSize / 2] : [primaryShape.queryLength, primaryShape.headSize])} from the engine's rotary cache (${this.rotary.pairing} pairs)`
+      : !found.cross
+        ? '; it only runs when query length = key length'
+        : '';
     this.checks.push(
       pass('runs', `runs with layout ${setup.layout}: q ${shapeText(shapes.q)}, k ${shapeText(shapes.k)}, v ${shapeText(shapes.v)}${onlySquare}`, {
         values: { layout: setup.layout, crossAttention: Boolean(found.cross) },
@@ -218,16 +254,18 @@ class KernelProbe {
     const intendsCausal = this.causalFlag || (!this.maskParam && sourceSaysCausal(ctx.target)) || masksItself;
     const crossMap = intendsCausal && found.cross ? (selfMap ? await this.dependencyMap(setup, crossShape(dims), found.crossInputs, found.cross.output) : ownMap) : undefined;
     const leakCells = this.causalChecks(intendsCausal, selfMap, crossMap, dims);
+    if (this.window !== undefined) this.checks.push(slidingWindowCheck(selfMap, this.window));
     const modes: (CausalAlignment | false)[] = intendsCausal ? ['top-left', 'bottom-right'] : [false];
 
     // 4–5. weights and scale (primary trial)
     const primaryWeights = await this.weights(setup, primaryShape, primaryInputs, primary);
-    this.weightChecks(primaryWeights, primaryInputs, dims);
+    this.weightChecks(primaryWeights, this.effective(primaryInputs), dims);
+    if (this.rotary) await this.rotaryCheck(setup, primaryShape, primaryInputs, primary, primaryWeights);
 
     // 6. reference agreement
     const agreement = this.referenceCheck(primary.output, primaryInputs, modes, primaryShape, primaryWeights);
     if (found.cross && found.self) {
-      const selfAgreement = closestReference(found.self.output, found.selfInputs.q, found.selfInputs.k, found.selfInputs.v, modes);
+      const selfAgreement = this.closest(found.self.output, found.selfInputs, modes);
       if (!agrees(selfAgreement.diff, selfAgreement.result.output) && agreement.passed) {
         agreement.passed = false;
         agreement.status = 'fail';
@@ -253,7 +291,11 @@ class KernelProbe {
       causal: intendsCausal ? 'causal' : ownMap && !isFull(ownMap) ? 'masked' : 'none',
       checks: this.checks,
     };
-    const referenceP = reference(panelInputs.q, panelInputs.k, panelInputs.v, { causal: intendsCausal ? 'top-left' : false }).weights;
+    const panelEngine = this.effective(panelInputs);
+    const referenceP = reference(panelEngine.q, panelEngine.k, panelEngine.v, {
+      causal: intendsCausal ? 'top-left' : false,
+      mask: this.window !== undefined ? windowKeepMask(panelShape.queryLength, panelShape.keyLength, this.window) : undefined,
+    }).weights;
     const head = 0;
     result.referenceWeights = headMatrix(referenceP, head, 'reference');
     if (panelWeights) {
@@ -269,7 +311,10 @@ class KernelProbe {
   /** Random output even with a fixed seed: no dependency map, weights or agreement can be measured. */
   private unmeasurable(setup: Setup, shapes: Record<string, number[]>): ProbeResult {
     const why = 'not measurable: the output changes from call to call on the same inputs';
-    for (const id of ['causal-leak', 'causal-self', 'rows-sum-to-one', 'softmax-axis', 'scale', 'reference-agreement'] as const) this.checks.push(skip(id, why));
+    const ids: ProbeCheckId[] = ['causal-leak', 'causal-self', 'rows-sum-to-one', 'softmax-axis', 'scale', 'reference-agreement'];
+    if (this.window !== undefined) ids.push('sliding-window');
+    if (this.rotary) ids.push('rotary-relative');
+    for (const id of ids) this.checks.push(skip(id, why));
     return {
       function: this.ctx.target.name,
       language: this.ctx.language,
@@ -279,6 +324,18 @@ class KernelProbe {
       shapes,
       checks: this.checks,
     };
+  }
+
+  /** Rotary kernels: the same inputs with every position shifted must give the same weights. */
+  private async rotaryCheck(setup: Setup, shape: TrialShape, inputs: QkvInputs, base: Run, baseWeights: WeightsView | undefined): Promise<void> {
+    const shiftedSetup: Setup = { ...setup, positionOffset: ROTARY_SHIFT };
+    const shifted = await this.run(shiftedSetup, shape, inputs);
+    if (!shifted.ok) {
+      this.checks.push(rotaryShiftCheck({ output: base.output }, { error: shifted.message }, ROTARY_SHIFT));
+      return;
+    }
+    const shiftedWeights = baseWeights ? await this.weights(shiftedSetup, shape, inputs, shifted) : undefined;
+    this.checks.push(rotaryShiftCheck({ weights: baseWeights?.p, output: base.output }, { weights: shiftedWeights?.p, output: shifted.output }, ROTARY_SHIFT));
   }
 
   /** depends[i][j] for every key j (T + 1 calls). */
@@ -462,9 +519,13 @@ class KernelProbe {
   }
 
   private referenceCheck(output: Tensor, inputs: QkvInputs, modes: (CausalAlignment | false)[], shape: TrialShape, w: WeightsView | undefined): ProbeCheck {
-    const best = closestReference(output, inputs.q, inputs.k, inputs.v, modes);
+    const best = this.closest(output, inputs, modes);
     const where = `q ${shapeText(inputs.q.shape)}, k/v ${shapeText(inputs.k.shape)} (reference layout)`;
-    const modeText = (m: CausalAlignment | false) => (m ? `causal, ${m}` : 'not causal');
+    const modeText = (m: CausalAlignment | false) =>
+      [
+        this.window !== undefined ? `causal window of ${this.window}` : m ? `causal, ${m}` : 'not causal',
+        ...(this.rotary ? ['RoPE on q and k'] : []),
+      ].join(', ');
     if (agrees(best.diff, best.result.output)) {
       return pass('reference-agreement', `matches the reference engine (${modeText(best.causal)}) on ${where}: max |Δ| = ${formatNumber(best.diff)}`, {
         values: { maxAbsDiff: best.diff, causal: best.causal || 'none' },
@@ -474,18 +535,30 @@ class KernelProbe {
     const explanations: string[] = [];
     const gqa = shape.kvHeads !== shape.queryHeads && shape.kvHeads > 1;
     if (gqa) {
-      const tiled = closestReference(output, inputs.q, inputs.k, inputs.v, modes, { mapping: 'tile' });
+      const tiled = this.closest(output, inputs, modes, { mapping: 'tile' });
       if (agrees(tiled.diff, tiled.result.output) || this.fittedMapping === 'tile') {
         explanations.push(`key/value heads are tiled [k0, k1, k0, k1, …] instead of repeated in place [k0, k0, k1, k1, …] (repeat_interleave)`);
       }
     }
     if (this.fittedScale !== undefined) {
-      const rescaled = closestReference(output, inputs.q, inputs.k, inputs.v, modes, { scale: this.fittedScale });
+      const rescaled = this.closest(output, inputs, modes, { scale: this.fittedScale });
       if (agrees(rescaled.diff, rescaled.result.output)) explanations.push(`it matches at scale ${formatNumber(this.fittedScale)}: the scale is the only difference`);
     }
     if (modes[0] !== false) {
-      const bidirectional = closestReference(output, inputs.q, inputs.k, inputs.v, [false]);
+      const e = this.effective(inputs);
+      const bidirectional = closestReference(output, e.q, e.k, e.v, [false]);
       if (agrees(bidirectional.diff, bidirectional.result.output)) explanations.push('it matches the NON-causal reference: the causal mask has no effect');
+    }
+    if (this.window !== undefined) {
+      for (const w of [this.window + 1, this.window - 1].filter((x) => x >= 1)) {
+        const e = this.effective(inputs);
+        const other = closestWindowReference(output, e.q, e.k, e.v, w, modes);
+        if (agrees(other.diff, other.result.output)) explanations.push(`it matches a window of ${w} keys, not ${this.window}: the bound is off by one`);
+      }
+    }
+    if (this.rotary) {
+      const why = rotaryExplanation(output, inputs, 0, this.rotary.pairing, modes);
+      if (why) explanations.push(why);
     }
     if (w?.transposed) explanations.push('the scores are transposed (keys × queries)');
     if (Number.isNaN(best.diff)) explanations.push(`the output has NaN at query position${nonFiniteRows(output, 2).length > 1 ? 's' : ''} ${listOf(nonFiniteRows(output, 2))}, where the reference is finite`);

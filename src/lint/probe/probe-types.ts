@@ -8,9 +8,11 @@ export type ProbeLanguage = 'python' | 'typescript' | 'javascript';
 /**
  * How the target takes its input:
  *   qkv  separate query, key and value tensors (a kernel: `def attention(q, k, v, mask=None)`)
- *   x    one input sequence; projections happen inside (`forward(self, x)` of an nn.Module)
+ *   x    one input sequence; projections happen inside (`forward(self, x)` of an nn.Module),
+ *        or with a second `memory` input for cross-attention (`forward(self, x, memory)`)
+ *   chunks  not attention itself: a softmax that reads one row in chunks (`onlineSoftmax(chunks)`)
  */
-export type ProbeStyle = 'qkv' | 'x';
+export type ProbeStyle = 'qkv' | 'x' | 'chunks';
 
 export interface ProbeParameter {
   name: string;
@@ -81,7 +83,15 @@ export type ProbeCheckId =
   | 'scale'
   | 'mask-convention'
   | 'masked-rows-nan'
-  | 'reference-agreement';
+  | 'reference-agreement'
+  /** A `window` argument: the dependency map equals the engine's causal sliding window. */
+  | 'sliding-window'
+  /** `cos`/`sin` tables: shifting every position by the same amount leaves the weights unchanged. */
+  | 'rotary-relative'
+  /** forward(x, memory): one output row per target token, queries from x, keys/values from memory. */
+  | 'cross-sources'
+  /** A chunked softmax: the same row cut into different chunks gives the same weights. */
+  | 'chunk-invariance';
 
 /** A cell of a weight matrix: query row, key column (batch 0, head `head`). */
 export interface ProbeCell {
