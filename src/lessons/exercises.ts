@@ -1,9 +1,11 @@
 // The exercises: practice files under media/exercises/<id>/ (a README and one source file with
 // a TODO or a planted bug), each tied to a lesson. "Check my solution" (exercise-check.ts) runs
 // the linter — `plantedRules` are the rule codes the starting file triggers and a solution must
-// not — and then the probe (issue 5), whose `probe` checks must all pass. Exercises the generic
-// probe cannot call yet say what it would need in `probeGap`; until then their check stops at
-// the linter and reports 'incomplete'.
+// not — and then the probe (issue 5), whose `probe` checks must all pass. An exercise the probe
+// cannot call says what it would need in `probeGap`; its check stops at the linter and reports
+// 'incomplete'. Every exercise below is probe-checked: windows, rotary tables, forward(x, memory)
+// and chunked softmaxes each have their own probe (src/lint/probe/probe-window.ts, probe-rotary.ts,
+// probe-cross.ts, probe-chunks.ts).
 import type { ProbeCheckId } from '../lint/probe';
 import type { ExerciseSummary, LessonId } from '../protocol/lesson-messages';
 
@@ -11,6 +13,14 @@ import type { ExerciseSummary, LessonId } from '../protocol/lesson-messages';
 const CAUSAL_KERNEL: ProbeCheckId[] = ['runs', 'finite', 'causal-leak', 'causal-self', 'rows-sum-to-one', 'softmax-axis', 'scale', 'reference-agreement'];
 /** Every check a bidirectional kernel must pass. */
 const KERNEL: ProbeCheckId[] = ['runs', 'finite', 'rows-sum-to-one', 'softmax-axis', 'scale', 'reference-agreement'];
+/** A causal kernel with a `window` argument: its dependency map must be the engine's window. */
+const WINDOW_KERNEL: ProbeCheckId[] = ['runs', 'finite', 'causal-leak', 'causal-self', 'sliding-window', 'rows-sum-to-one', 'softmax-axis', 'scale', 'reference-agreement'];
+/** A kernel given cos/sin tables: RoPE on q and k only, so a common position shift changes nothing. */
+const ROTARY_KERNEL: ProbeCheckId[] = ['runs', 'finite', 'rows-sum-to-one', 'softmax-axis', 'scale', 'rotary-relative', 'reference-agreement'];
+/** forward(x, memory): one row per target token, queries from x, keys/values from memory. */
+const CROSS_MODULE: ProbeCheckId[] = ['runs', 'finite', 'cross-sources', 'rows-sum-to-one', 'softmax-axis', 'reference-agreement'];
+/** A softmax that reads a row in chunks. */
+const CHUNKED_SOFTMAX: ProbeCheckId[] = ['runs', 'finite', 'rows-sum-to-one', 'chunk-invariance', 'reference-agreement'];
 
 export interface ExerciseDefinition extends ExerciseSummary {
   /** Folder under the extension root. */
@@ -55,20 +65,16 @@ export const EXERCISES: readonly ExerciseDefinition[] = [
     'Softmax over the right axis (PyTorch)', 'ATTN003 gone; with L_query ≠ L_key every row of weights sums to 1.'),
   ex('add-gqa-torch', 'mha-mqa-gqa', 'python', 'grouped_query_attention.py', 'planted-bug', 'grouped_query_attention', ['ATTN014'], KERNEL,
     'Add GQA correctly (PyTorch)', 'ATTN014 gone; with more query heads than kv heads every head equals the engine.'),
-  ex('cross-attention-sources', 'self-vs-cross', 'python', 'cross_attention.py', 'planted-bug', 'CrossAttention', ['ATTN015'], [],
-    'Cross-attention sources (PyTorch)', 'ATTN015 gone; with T_target ≠ T_source the output has T_target rows.',
-    'modules with a second input: call forward(x, memory) with T_target ≠ T_source (x is the decoder side) and check the output has T_target rows and equals the engine’s cross-attention'),
-  ex('sliding-window-off-by-one', 'sparse-attention', 'python', 'local_mask.py', 'planted-bug', 'sliding_window_attention', ['ATTN016'], [],
-    'Sliding window, off by one (PyTorch)', 'ATTN016 gone; each query sees exactly `window` keys.',
-    'an integer `window` argument: pass window = w and compare the dependency map with the engine’s slidingWindowKeepMask(n, causalWindow(w))'),
-  ex('online-softmax-ts', 'flash-attention', 'typescript', 'online-softmax.ts', 'todo', 'onlineSoftmax', [], [],
-    'Write the online softmax (TypeScript)', 'No ATTN019; chunked result equals the engine softmax, scores up to ±1000.',
-    'a non-attention function: call onlineSoftmax(chunks) on rows cut into random chunks (scores up to ±1000) and compare with the engine’s softmaxRows'),
+  ex('cross-attention-sources', 'self-vs-cross', 'python', 'cross_attention.py', 'planted-bug', 'CrossAttention', ['ATTN015'], CROSS_MODULE,
+    'Cross-attention sources (PyTorch)', 'ATTN015 gone; with T_target ≠ T_source the output has T_target rows, each from its own target token and the whole memory.'),
+  ex('sliding-window-off-by-one', 'sparse-attention', 'python', 'local_mask.py', 'planted-bug', 'sliding_window_attention', ['ATTN016'], WINDOW_KERNEL,
+    'Sliding window, off by one (PyTorch)', 'ATTN016 gone; each query sees exactly `window` keys, as the engine’s sliding-window mask.'),
+  ex('online-softmax-ts', 'flash-attention', 'typescript', 'online-softmax.ts', 'todo', 'onlineSoftmax', [], CHUNKED_SOFTMAX,
+    'Write the online softmax (TypeScript)', 'No ATTN019; chunked result equals the engine softmax, however the row is cut, scores up to ±1000.'),
   ex('causal-attention-ts', 'causal-masking', 'typescript', 'causal-attention.ts', 'planted-bug', 'causalAttention', ['ATTN001'], CAUSAL_KERNEL,
     'Fix causal attention (TypeScript)', 'ATTN001 gone; changing a later key never changes an earlier output.'),
-  ex('rope-on-values', 'positions', 'python', 'rotary_attention.py', 'planted-bug', 'rotary_attention', ['ATTN017'], [],
-    'RoPE on the right tensors (PyTorch)', 'ATTN017 gone; shifting all positions leaves the weights unchanged.',
-    'cos/sin tables: pass the engine’s buildRotaryCache tables (full width, rotate-half layout), check the weights do not change when every position shifts by the same amount, and compare with the engine (RoPE on q and k only)'),
+  ex('rope-on-values', 'positions', 'python', 'rotary_attention.py', 'planted-bug', 'rotary_attention', ['ATTN017'], ROTARY_KERNEL,
+    'RoPE on the right tensors (PyTorch)', 'ATTN017 gone; shifting all positions leaves the weights unchanged; equals the engine with RoPE on q and k.'),
 ];
 
 export function exerciseById(id: string): ExerciseDefinition | undefined {

@@ -4,10 +4,12 @@
 //   export default function attention(q, k, v)      export { attention }  (declared above)
 //   module.exports.attention = function (q, k, v)   exports.attention = (q, k, v) => …
 //   module.exports = { attention }
+// and, not attention itself, a chunked (online) softmax: `export function onlineSoftmax(chunks)`.
 // Parameter types come from TS annotations or JSDoc `@param {Type} name`.
 import type { LineIndex } from '../analysis/line-index';
 import type { SyntaxNode } from '../parser/syntax-node';
 import { isInputSignature, isQkvSignature } from './parameter-roles';
+import { isChunkedSoftmaxSignature } from './probe-chunks';
 import type { ProbeLanguage, ProbeParameter, ProbeTarget } from './probe-types';
 
 const ATTENTION_NAME = /att|attn|attention|sdpa|mha|gqa|mqa|head|causal/i;
@@ -175,7 +177,13 @@ export function discoverScript(root: SyntaxNode, lines: LineIndex, language: Pro
     const names = parameters.filter((p) => !p.variadic).map((p) => p.name);
     const comments = f.fn.descendants('comment').map((c) => c.text);
     const docText = [comment ?? '', ...comments].join('\n');
-    const style = isQkvSignature(names) ? 'qkv' : isInputSignature(names) && ATTENTION_NAME.test(f.name) ? 'x' : undefined;
+    const style = isQkvSignature(names)
+      ? 'qkv'
+      : isInputSignature(names) && ATTENTION_NAME.test(f.name)
+        ? 'x'
+        : isChunkedSoftmaxSignature(f.name, names)
+          ? 'chunks'
+          : undefined;
     if (!style) continue;
     targets.push({
       name: f.name,

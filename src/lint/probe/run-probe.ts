@@ -6,6 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { planParameters } from './argument-plan';
 import { ProbeAbort, type ProbeCallee } from './callee';
 import { discoverProbeTargets, probeLanguageOf } from './discover-targets';
+import { probeChunkedSoftmax, startChunkedCallee } from './probe-chunks';
+import { isCrossAttentionTarget, probeCross } from './probe-cross';
 import { probeKernel } from './probe-kernel';
 import { constructorSizes, moduleDims, probeModule } from './probe-module';
 import { PythonCallee, harnessScript } from './python-runner';
@@ -61,14 +63,21 @@ export async function probeTarget(file: string, target: ProbeTarget, options: Pr
             signal: options.signal,
             sizes: constructorSizes(dims),
           })
-        : await ScriptCallee.start(path, target, {
+        : await (target.style === 'chunks' ? startChunkedCallee : ScriptCallee.start)(path, target, {
             workerPath: workerScript(folder),
             memoryLimitMB,
             timeoutSeconds,
             signal: options.signal,
           });
     const ctx = { target, callee, language: target.language, plan: planParameters(callee.loaded.parameters), seed: options.seed ?? DEFAULT_SEED };
-    const result = target.kind === 'function' && target.style === 'qkv' ? await probeKernel(ctx) : await probeModule(ctx, dims);
+    const result =
+      target.style === 'chunks'
+        ? await probeChunkedSoftmax(ctx)
+        : target.kind === 'function' && target.style === 'qkv'
+        ? await probeKernel(ctx)
+        : isCrossAttentionTarget(ctx)
+          ? await probeCross(ctx, dims)
+          : await probeModule(ctx, dims);
     result.notes = [...callee.loaded.notes];
     result.elapsedMs = Date.now() - started;
     return result;
