@@ -2,7 +2,7 @@
 // worker thread (heap-limited by the parent's resourceLimits, stopped by terminate() on a
 // timeout) and calls one exported function with tensors sent by the parent.
 //
-// TypeScript is transpiled with esbuild's transform API to CommonJS through a require hook,
+// TypeScript is transpiled to CommonJS (the bundled Sucrase, see transpiler()) through a require hook,
 // so relative imports of other .ts files work too. ES-module JavaScript is loaded with
 // import(); if Node refuses its syntax as CommonJS, it is transpiled the same way.
 //
@@ -14,30 +14,33 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-let esbuild;
+// The transpiler: the extension's bundled one (dist/probe-transpile.js, Sucrase) when built,
+// else esbuild from node_modules (a development checkout before `npm run build`).
+let transform;
 function transpiler() {
-  if (esbuild === undefined) {
+  if (transform === undefined) {
+    transform = null;
     try {
-      esbuild = require('esbuild');
+      const bundled = require(path.join(__dirname, '..', '..', 'dist', 'probe-transpile.js'));
+      transform = (source, filename, loader) => bundled.transpileScript(source, filename, loader);
     } catch {
-      esbuild = null;
+      try {
+        const esbuild = require('esbuild');
+        transform = (source, filename, loader) =>
+          esbuild.transformSync(source, { loader, format: 'cjs', target: 'node18', sourcefile: filename, sourcemap: 'inline' }).code;
+      } catch {
+        /* neither: reported below */
+      }
     }
   }
-  if (!esbuild) throw new Error('esbuild is not available to transpile TypeScript for the probe');
-  return esbuild;
+  if (!transform) throw new Error('no TypeScript transpiler: dist/probe-transpile.js is missing (run `npm run build`)');
+  return transform;
 }
 
 function transpileHook(loader) {
   return (module, filename) => {
     const source = fs.readFileSync(filename, 'utf8');
-    const { code } = transpiler().transformSync(source, {
-      loader,
-      format: 'cjs',
-      target: 'node18',
-      sourcefile: filename,
-      sourcemap: 'inline',
-    });
-    module._compile(code, filename);
+    module._compile(transpiler()(source, filename, loader), filename);
   };
 }
 
