@@ -6,7 +6,7 @@ import { scaledDotProductAttention } from '../../../src/engine/reference/scaled-
 import { causalWindow, slidingWindowKeepMask } from '../../../src/engine/reference/sliding-window';
 import { softmaxRows } from '../../../src/engine/reference/softmax';
 import type { Tensor } from '../../../src/engine/reference/tensor';
-import { checkExercise } from '../../../src/lessons/exercise-check';
+import { checkExercise, type ProbeVerdict } from '../../../src/lessons/exercise-check';
 import { probeWith } from '../../../src/lessons/exercise-probe';
 import { EXERCISES, exerciseById, exerciseSummaries, type ExerciseDefinition } from '../../../src/lessons/exercises';
 import { lessonById } from '../../../src/lessons/lesson-index';
@@ -18,11 +18,14 @@ import { maxDiff, REPO } from './lesson-test-helpers';
 const SOLUTIONS = join(__dirname, 'exercise-solutions');
 const starting = (e: ExerciseDefinition) => join(REPO, e.folder, e.file);
 const solution = (e: ExerciseDefinition) => join(SOLUTIONS, e.id, e.file);
+/** A wrong solution that still runs (some pass the linter): the probe must name what is wrong. */
+const buggy = (e: ExerciseDefinition) => join(SOLUTIONS, e.id, 'buggy', e.file);
 const t = (shape: number[], seed: number): Tensor & PyArray => ({ data: seededNormals(shape.reduce((a, b) => a * b, 1), seed), shape });
 
 describe('exercises', () => {
   it('has at least eight, each with a README, a practice file, a lesson and a reference solution', () => {
     assert.ok(EXERCISES.length >= 8);
+    assert.ok(EXERCISES.filter((e) => e.probe.length > 0).length >= 8, 'at least eight are checked by the probe');
     assert.equal(new Set(EXERCISES.map((e) => e.id)).size, EXERCISES.length);
     assert.ok(EXERCISES.some((e) => e.language === 'typescript') && EXERCISES.some((e) => e.language === 'python'));
     for (const e of EXERCISES) {
@@ -225,4 +228,82 @@ describe('exercises checked with the real probe', function () {
     assert.ok(start.ran);
     if (start.ran) assert.match(start.verdicts[0].message, /NotImplementedError/);
   });
+});
+
+/**
+ * The exercises whose behaviour needs an argument the generic probe builds from the engine (a
+ * window, rotary tables, a memory sequence, a list of chunks). For each: the reference solution
+ * passes the whole check; the starting file and a buggy solution fail on the named property.
+ */
+interface ProbeCase {
+  id: string;
+  /** The starting file fails this check, with this message. */
+  start: [ProbeVerdict['check'], RegExp];
+  /** The buggy solution fails this check, with this message. */
+  bug: [ProbeVerdict['check'], RegExp];
+}
+
+const PROBE_CASES: ProbeCase[] = [
+  {
+    id: 'sliding-window-off-by-one',
+    start: ['sliding-window', /^query 3 sees key 0, outside a window of 3 \(i − 3 < j ≤ i\): query 6 sees 4 keys instead of 3 — the bound is off by one$/],
+    bug: ['sliding-window', /^query 2 does not see key 0, inside a window of 3 .*query 6 sees 2 keys instead of 3/],
+  },
+  {
+    id: 'rope-on-values',
+    start: ['rotary-relative', /^shifting every position by 3 changes the weights \(query \d+, key \d+: .*\): the scores depend on absolute positions/],
+    bug: ['rotary-relative', /leaves the weights unchanged but moves the output .*the values are rotated too/],
+  },
+  {
+    id: 'cross-attention-sources',
+    start: ['cross-sources', /has 7 rows, one per memory token, instead of 5, one per target token in x: the queries come from memory/],
+    bug: ['cross-sources', /^output row \d+ changes when target token \d+ changes: .*memory is never read/],
+  },
+  {
+    id: 'online-softmax-ts',
+    start: ['runs', /write the online softmax update/],
+    bug: ['chunk-invariance', /cut as \[10\] and as \[4, 3, 3\] gives different weights .*rescale the running sum by exp\(old max − new max\)/],
+  },
+];
+
+describe('probe-checked exercises that need a window, rotary tables, a memory input or chunks', function () {
+  const probe = probeWith({ pythonPath: '/usr/bin/python3', timeoutSeconds: 120 });
+  before(function () {
+    if (!pythonAvailable()) this.skip();
+  });
+
+  it('covers every exercise whose probe needs one of these', () => {
+    assert.deepEqual(PROBE_CASES.map((c) => c.id).sort(), ['cross-attention-sources', 'online-softmax-ts', 'rope-on-values', 'sliding-window-off-by-one']);
+    for (const c of PROBE_CASES) {
+      const e = exerciseById(c.id) as ExerciseDefinition;
+      assert.equal(e.probeGap, undefined);
+      assert.ok(e.probe.includes(c.start[0]) && e.probe.includes(c.bug[0]), `${c.id} requires the checks the tests expect to fail`);
+      assert.ok(existsSync(buggy(e)), `${c.id} buggy solution`);
+    }
+  });
+
+  for (const c of PROBE_CASES) {
+    it(`${c.id}: the reference solution passes every probe check; the starting file and a buggy solution fail on ${c.start[0]} / ${c.bug[0]}`, async function () {
+      this.timeout(300000);
+      const e = exerciseById(c.id) as ExerciseDefinition;
+      const solved = await checkExercise(e, readFileSync(solution(e), 'utf8'), solution(e), probe);
+      assert.equal(solved.status, 'passed', solved.message);
+      assert.deepEqual(solved.probe.map((v) => v.check), e.probe);
+      assert.ok(solved.probe.every((v) => v.passed));
+
+      for (const [file, [id, message]] of [[starting(e), c.start], [buggy(e), c.bug]] as const) {
+        const outcome = await probe(e, file);
+        assert.ok(outcome.ran, `the probe ran on ${file}`);
+        if (!outcome.ran) continue;
+        const verdict = outcome.verdicts.find((v) => v.check === id);
+        assert.ok(verdict && !verdict.passed, `${file}: ${id} should fail (${JSON.stringify(outcome.verdicts)})`);
+        assert.match(verdict.message, message);
+      }
+
+      // the buggy solutions pass the linter (or are caught by it first): either way the check fails
+      const wrong = await checkExercise(e, readFileSync(buggy(e), 'utf8'), buggy(e), probe);
+      assert.equal(wrong.status, 'failed');
+      if (wrong.findings.length === 0) assert.match(wrong.message, c.bug[1]);
+    });
+  }
 });
