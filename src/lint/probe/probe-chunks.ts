@@ -257,9 +257,9 @@ class ChunkProbe {
         : pass('rows-sum-to-one', `every result sums to 1 (max deviation ${formatNumber(Math.max(...sums.map((s) => Math.abs(s.sum - 1))))})`),
     );
 
-    // chunk invariance: each cut of a row against its first cut that returned weights
+    // chunk invariance: each cut of a row against its one-chunk cut (NaN results are the finite check's)
     const byRow = new Map<string, (Outcome & { weights: Float32Array })[]>();
-    for (const o of ran) byRow.set(o.trial.row, [...(byRow.get(o.trial.row) ?? []), o]);
+    for (const o of ran) if (o.weights.every(Number.isFinite)) byRow.set(o.trial.row, [...(byRow.get(o.trial.row) ?? []), o]);
     let variance: { a: Outcome; b: Outcome; at: number; diff: number; wa: number; wb: number } | undefined;
     let compared = 0;
     for (const cuts of byRow.values()) {
@@ -272,7 +272,7 @@ class ChunkProbe {
       }
     }
     if (compared === 0) {
-      this.checks.push(skip('chunk-invariance', `not measured: no row returned weights under two different cuts${failedCalls}`));
+      this.checks.push(skip('chunk-invariance', `not measured: no row returned finite weights under two different cuts${failedCalls}`));
     } else if (variance) {
       const raised = variance.b.trial.sizes.length > variance.a.trial.sizes.length;
       this.checks.push(
