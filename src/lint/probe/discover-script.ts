@@ -8,8 +8,7 @@
 // Parameter types come from TS annotations or JSDoc `@param {Type} name`.
 import type { LineIndex } from '../analysis/line-index';
 import type { SyntaxNode } from '../parser/syntax-node';
-import { isInputSignature, isQkvSignature } from './parameter-roles';
-import { isChunkedSoftmaxSignature } from './probe-chunks';
+import { isChunkedSoftmaxSignature, isInputSignature, isQkvSignature } from './parameter-roles';
 import type { ProbeLanguage, ProbeParameter, ProbeTarget } from './probe-types';
 
 const ATTENTION_NAME = /att|attn|attention|sdpa|mha|gqa|mqa|head|causal/i;

@@ -82,6 +82,13 @@ export function isInputSignature(names: readonly string[]): boolean {
   return names.length >= 1 && roleOf(names[0], 0) === 'input';
 }
 
+const CHUNK_PARAMETER = /^(chunks|tiles|blocks|parts|pieces|chunkedscores|scorechunks|rowchunks)$/;
+
+/** A chunked softmax like `onlineSoftmax(chunks)`: softmax in its name, a list of chunks first. */
+export function isChunkedSoftmaxSignature(name: string, names: readonly string[]): boolean {
+  return /softmax/i.test(name) && names.length >= 1 && CHUNK_PARAMETER.test(normalizeName(names[0]));
+}
+
 /** Roles that take tensors. */
 export function isTensorRole(role: ParameterRole): boolean {
   return role === 'query' || role === 'key' || role === 'value' || role === 'input';

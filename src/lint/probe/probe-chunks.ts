@@ -25,13 +25,6 @@ import type { ProbeCheck, ProbeResult, ProbeTarget } from './probe-types';
 import { ScriptCallee, type ScriptRunnerOptions } from './script-runner';
 import { formatNumber } from './weights-analysis';
 
-const CHUNK_PARAMETER = /^(chunks|tiles|blocks|parts|pieces|chunkedscores|scorechunks|rowchunks)$/i;
-
-/** A TS/JS export like `onlineSoftmax(chunks)`: softmax in its name, a list of chunks first. */
-export function isChunkedSoftmaxSignature(name: string, parameterNames: readonly string[]): boolean {
-  return /softmax/i.test(name) && parameterNames.length >= 1 && CHUNK_PARAMETER.test(parameterNames[0].replace(/_/g, ''));
-}
-
 const ADAPTER_EXPORT = 'probeChunkedSoftmax';
 
 function adapterSource(userFile: string, exportName: string, typescript: boolean): string {
