@@ -9,18 +9,26 @@ import { registerLintFeatures } from './host/lint/register-lint';
 import { log } from './host/log';
 import { registerProbe } from './host/probe/register-probe';
 import { markPatternsSeen, registerTutorials } from './host/tutorials/register-tutorials';
-import { analyzeStreamedLayer } from './panel-model/layer-analysis';
+import { LayerAnalysisWorker } from './panel-model/layer-analysis-worker';
 
 export function activate(context: vscode.ExtensionContext): void {
   const engines = new EngineService(context.extensionUri.fsPath);
-  context.subscriptions.push(engines, log());
+  // Head-pattern analysis runs in a worker thread: at thousands of tokens one layer takes
+  // seconds, which must not block the extension host.
+  const analysis = new LayerAnalysisWorker({ script: vscode.Uri.joinPath(context.extensionUri, 'dist', 'analysis-worker.js').fsPath });
+  context.subscriptions.push(engines, log(), { dispose: () => analysis.dispose() });
+  let warned = false;
   registerInspectCommands(context, {
     engine: () => engines.engine(),
-    analyze: (attention, tokens, causal) => {
-      const analysis = analyzeStreamedLayer(attention, tokens, causal);
+    analyze: async (attention, tokens, causal) => {
+      const result = await analysis.analyze(attention, tokens, causal);
+      if (analysis.fallbackReason && !warned) {
+        warned = true;
+        log().warn(`head-pattern analysis runs on the extension host thread: ${analysis.fallbackReason}`);
+      }
       // The walkthrough's "find a previous-token and an induction head" step completes on real runs.
-      markPatternsSeen(analysis.patterns.map((p) => p.label));
-      return analysis;
+      markPatternsSeen(result.patterns.map((p) => p.label));
+      return result;
     },
     bundledModelDir: bundledModelDir(context.extensionUri.fsPath),
   });

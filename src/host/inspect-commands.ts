@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttentionEngine } from '../engine/engine-api';
-import type { LayerAnalyzer } from '../panel-model/run-pipeline';
+import type { PipelineAnalyzer } from '../panel-model/run-pipeline';
 import { PANEL_VIEW_TYPE } from '../protocol/panel-messages';
 import { readConfig } from './config';
 import { textFromEditor, textFromFile, type InspectionText } from './inspect-source';
@@ -19,7 +19,7 @@ const LAST_INSPECTION_KEY = 'attentionInspector.lastInspection';
 
 export interface InspectDeps {
   engine: () => AttentionEngine;
-  analyze: LayerAnalyzer;
+  analyze: PipelineAnalyzer;
   bundledModelDir: string;
 }
 

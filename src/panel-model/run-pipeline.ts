@@ -1,6 +1,7 @@
 // Turns one engine run's events into panel messages: tokens first, then for every layer its
-// thumbnails at once and its head patterns and masking findings when `analyzeNext` is called
-// (the caller defers it, so thumbnails are painted before the analysis runs), then done. Keeps what a reloaded
+// thumbnails at once, and its head patterns and masking findings when `analyzeNext` is called
+// (the caller runs it after posting the thumbnails; the analyzer may run in a worker), then
+// done — held back until every layer's analysis has been sent. Keeps what a reloaded
 // panel needs to be shown again (the panel is not kept alive while hidden) and the full
 // weights in the RunStore for on-demand requests.
 import type { EngineEvent, LayerAttention, ModelSummary, ProviderReport, TokenSpan } from '../engine/engine-api';
@@ -14,6 +15,8 @@ export interface LayerAnalysis {
 }
 
 export type LayerAnalyzer = (attention: LayerAttention, tokens: TokenSpan[], causal: boolean) => LayerAnalysis;
+/** The pipeline's analyzer: the same, or asynchronous (a worker thread). */
+export type PipelineAnalyzer = (attention: LayerAttention, tokens: TokenSpan[], causal: boolean) => LayerAnalysis | Promise<LayerAnalysis>;
 
 export const THUMBNAIL_SIZE = 64;
 
@@ -28,6 +31,10 @@ export class RunPipeline {
   private findings: PanelFinding[] = [];
   /** Layers whose thumbnails were sent and whose analysis has not run yet, oldest first. */
   private readonly pending: LayerAttention[] = [];
+  /** An analysis is running (analyzeNext awaits the analyzer). */
+  private analysing = false;
+  /** 'done' arrived while analyses were outstanding: sent after the last of them. */
+  private heldDone?: Extract<EngineEvent, { type: 'done' }>;
   description?: RunDescription;
   tokens: TokenSpan[] = [];
   keyTokens?: TokenSpan[];
@@ -39,7 +46,7 @@ export class RunPipeline {
   constructor(
     readonly runId: number,
     private readonly store: RunStore,
-    private readonly analyze: LayerAnalyzer,
+    private readonly analyze: PipelineAnalyzer,
     private readonly sourceLabel: string,
   ) {}
 
@@ -81,13 +88,12 @@ export class RunPipeline {
       }
       case 'done':
         // Every layer's patterns reach the panel before it hears the run is done.
-        while (this.pending.length > 0) out.push(...this.analyzeOne());
-        this.finished = true;
-        out.push({ type: 'run/findings', runId: this.runId, findings: this.findings });
-        out.push({ type: 'run/done', runId: this.runId, elapsedMs: event.elapsedMs });
+        if (this.pending.length > 0 || this.analysing) this.heldDone = event;
+        else out.push(...this.finish(event));
         break;
       case 'error':
         this.pending.length = 0;
+        this.heldDone = undefined;
         this.failed = event.message;
         out.push({ type: 'run/error', runId: this.runId, message: event.message });
         break;
@@ -100,20 +106,61 @@ export class RunPipeline {
     return this.pending.length > 0;
   }
 
-  /** Analyses the oldest waiting layer: its patterns message, and the findings so far if it added any. */
-  analyzeNext(): HostToPanel[] {
-    return this.pending.length > 0 ? this.remember(this.analyzeOne()) : [];
-  }
-
-  private analyzeOne(): HostToPanel[] {
-    const attention = this.pending.shift()!;
-    const analysis = this.analyze(attention, this.tokens, this.model?.causal ?? false);
+  /**
+   * Analyses the oldest waiting layer: its patterns message, the findings so far if it added
+   * any, and the held-back 'done' when this was the last one. One call at a time.
+   */
+  async analyzeNext(): Promise<HostToPanel[]> {
+    const attention = this.pending.shift();
+    if (!attention) return [];
+    this.analysing = true;
+    let analysis: LayerAnalysis;
+    try {
+      analysis = await this.analyze(attention, this.tokens, this.model?.causal ?? false);
+    } catch (e) {
+      // The thumbnails are already shown; a failed analysis leaves this layer without badges.
+      analysis = { patterns: [], findings: [] };
+      this.analysisErrors.push(`layer ${attention.layer}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.analysing = false;
+    }
+    if (this.failed) return [];
     const out: HostToPanel[] = [{ type: 'run/patterns', runId: this.runId, layer: attention.layer, patterns: analysis.patterns }];
     if (analysis.findings.length > 0) {
       this.findings = [...this.findings, ...analysis.findings];
       out.push({ type: 'run/findings', runId: this.runId, findings: this.findings });
     }
+    if (this.pending.length === 0 && this.heldDone) {
+      out.push(...this.finish(this.heldDone));
+      this.heldDone = undefined;
+    }
+    return this.remember(out);
+  }
+
+  /** Runs every waiting analysis in order (the CLI, benchmarks and tests, which have no event loop to yield to). */
+  async drain(): Promise<HostToPanel[]> {
+    const out: HostToPanel[] = [];
+    while (this.pending.length > 0) out.push(...(await this.analyzeNext()));
     return out;
+  }
+
+  /** The run was cancelled: drop outstanding analyses and tell the panel. */
+  cancel(message: string): HostToPanel[] {
+    this.pending.length = 0;
+    this.heldDone = undefined;
+    this.failed = message;
+    return this.remember([{ type: 'run/error', runId: this.runId, message }]);
+  }
+
+  /** Analyses that threw (their layers have thumbnails but no badges). */
+  readonly analysisErrors: string[] = [];
+
+  private finish(event: Extract<EngineEvent, { type: 'done' }>): HostToPanel[] {
+    this.finished = true;
+    return [
+      { type: 'run/findings', runId: this.runId, findings: this.findings },
+      { type: 'run/done', runId: this.runId, elapsedMs: event.elapsedMs },
+    ];
   }
 
   /** Adds messages to the replay list and returns them. */

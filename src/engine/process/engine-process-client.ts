@@ -154,7 +154,8 @@ export class EngineProcessClient implements AttentionEngine {
       }
       case 'layer-start':
         if (!run || m.layer.runId !== run.request.runId) return;
-        this.assembly = { meta: m.layer, weights: new Float32Array(m.length), received: 0 };
+        // Shared memory: the host's analysis worker reads the layer without a copy.
+        this.assembly = { meta: m.layer, weights: new Float32Array(new SharedArrayBuffer(m.length * Float32Array.BYTES_PER_ELEMENT)), received: 0 };
         return;
       case 'layer-chunk': {
         const a = this.assembly;

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { AttentionEngine, InspectRequest, LayerAttention } from '../../engine/engine-api';
 import { answerPanelRequest } from '../../panel-model/panel-responder';
-import { RunPipeline, type LayerAnalyzer } from '../../panel-model/run-pipeline';
+import { RunPipeline, type PipelineAnalyzer } from '../../panel-model/run-pipeline';
 import { RunStore } from '../../panel-model/run-store';
 import { sliceWeights, toCsv, toJson, toNpy } from '../../panel-model/weights-export';
 import { PANEL_TITLE, PANEL_VIEW_TYPE, type HostToPanel, type PanelToHost } from '../../protocol/panel-messages';
@@ -27,7 +27,7 @@ export interface PanelRunInput {
 export interface PanelDeps {
   extensionUri: vscode.Uri;
   engine: () => AttentionEngine;
-  analyze: LayerAnalyzer;
+  analyze: PipelineAnalyzer;
   /** Called when a run reports its model and provider (status bar). */
   onRunStarted?: (modelName: string, providerLabel: string) => void;
 }
@@ -102,19 +102,24 @@ export class AttentionPanel {
     const pipeline = new RunPipeline(runId, this.store, this.deps.analyze, input.sourceLabel);
     this.pipeline = pipeline;
     const started = Date.now();
+    // Layer analyses run one after another, after their thumbnails were posted.
+    let analyses = Promise.resolve();
     try {
       await this.deps.engine().inspect({ ...input.request, runId }, (event) => {
         if (this.pipeline !== pipeline) return;
         for (const m of pipeline.handle(event)) this.post(m);
-        if (event.type === 'layer') this.scheduleAnalysis(pipeline);
+        if (event.type === 'layer') analyses = analyses.then(() => this.analyzeNext(pipeline));
         if (event.type === 'tokens' && pipeline.description) this.deps.onRunStarted?.(pipeline.description.modelName, pipeline.description.providerLabel);
         if (event.type === 'error') void vscode.window.showErrorMessage(`Attention Inspector: ${event.message}`);
       }, abort.signal);
-      log().info(`run ${runId}: ${pipeline.tokens.length} tokens, ${Date.now() - started} ms${abort.signal.aborted ? ' (cancelled)' : ''}`);
       if (abort.signal.aborted && this.pipeline === pipeline && !pipeline.finished) {
-        this.post({ type: 'run/error', runId, message: 'Inspection cancelled.' });
+        for (const m of pipeline.cancel('Inspection cancelled.')) this.post(m);
         this.store.clear();
+      } else {
+        await analyses; // the progress notification lasts until the badges are in
       }
+      for (const e of pipeline.analysisErrors) log().warn(`run ${runId}: head-pattern analysis failed for ${e}`);
+      log().info(`run ${runId}: ${pipeline.tokens.length} tokens, ${Date.now() - started} ms${abort.signal.aborted ? ' (cancelled)' : ''}`);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       log().error(`run ${runId} failed: ${message}`);
@@ -124,15 +129,14 @@ export class AttentionPanel {
   }
 
   /**
-   * Runs a streamed layer's pattern analysis on a later turn of the event loop, so the layer's
-   * thumbnails leave for the webview first (the analysis takes longer than the thumbnails).
-   * A 'done' event that arrives before then analyses what is left itself, in order.
+   * Runs a streamed layer's pattern analysis (in the analysis worker) after its thumbnails were
+   * posted, and posts the patterns; the last one also posts the held-back 'done'.
    */
-  private scheduleAnalysis(pipeline: RunPipeline): void {
-    setTimeout(() => {
-      if (this.pipeline !== pipeline) return;
-      for (const m of pipeline.analyzeNext()) this.post(m);
-    }, 0);
+  private async analyzeNext(pipeline: RunPipeline): Promise<void> {
+    // Yield once so the thumbnails message leaves before any analysis work starts.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (this.pipeline !== pipeline) return;
+    for (const m of await pipeline.analyzeNext()) if (this.pipeline === pipeline) this.post(m);
   }
 
   private post(message: HostToPanel): void {

@@ -57,7 +57,7 @@ describe('RunPipeline', () => {
     analysed = [];
   });
 
-  it('sends a layer\'s thumbnails without running its analysis, and its patterns on analyzeNext', () => {
+  it('sends a layer\'s thumbnails without running its analysis, and its patterns on analyzeNext', async () => {
     const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
     assert.deepEqual(p.handle(start()).map((m) => m.type), ['run/start']);
     const out = p.handle(layerEvent(previousTokenLayer(0)));
@@ -66,27 +66,69 @@ describe('RunPipeline', () => {
     const layer = (out[0] as Extract<HostToPanel, { type: 'run/layer' }>).layer;
     assert.equal(layer.pixels.length, HEADS * layer.rows * layer.cols);
     assert.ok(p.hasPendingAnalysis);
-    const patterns = p.analyzeNext();
+    const patterns = await p.analyzeNext();
     assert.deepEqual(patterns.map((m) => m.type), ['run/patterns']);
     const msg = patterns[0] as Extract<HostToPanel, { type: 'run/patterns' }>;
     assert.equal(msg.layer, 0);
     assert.deepEqual(msg.patterns.map((x) => x.label), ['previous-token', 'previous-token']);
     assert.equal(p.hasPendingAnalysis, false);
-    assert.deepEqual(p.analyzeNext(), [], 'nothing left to analyse');
+    assert.deepEqual(await p.analyzeNext(), [], 'nothing left to analyse');
   });
 
-  it('analyses every pending layer, in order, before it reports done', () => {
+  it('holds done back until every pending layer is analysed, in order', async () => {
     const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
     p.handle(start());
     p.handle(layerEvent(previousTokenLayer(0)));
     p.handle(layerEvent(previousTokenLayer(1)));
-    p.analyzeNext();
+    await p.analyzeNext();
     p.handle(layerEvent(leakyLayer(2)));
-    const done = p.handle({ type: 'done', runId: RUN, elapsedMs: 12 });
+    assert.deepEqual(p.handle({ type: 'done', runId: RUN, elapsedMs: 12 }), [], 'done waits for layers 1 and 2');
+    assert.equal(p.finished, false);
+    const one = await p.analyzeNext();
+    assert.deepEqual(one.map((m) => m.type), ['run/patterns']);
+    const last = await p.analyzeNext();
     assert.deepEqual(analysed, [0, 1, 2]);
-    assert.deepEqual(done.map((m) => m.type), ['run/patterns', 'run/patterns', 'run/findings', 'run/findings', 'run/done']);
-    const findings = done.filter((m): m is Extract<HostToPanel, { type: 'run/findings' }> => m.type === 'run/findings').at(-1)!;
+    assert.deepEqual(last.map((m) => m.type), ['run/patterns', 'run/findings', 'run/findings', 'run/done']);
+    assert.equal(p.finished, true);
+    const findings = last.filter((m): m is Extract<HostToPanel, { type: 'run/findings' }> => m.type === 'run/findings').at(-1)!;
     assert.ok(findings.findings.some((f) => f.layer === 2), 'the leak in layer 2 is a finding');
+  });
+
+  it('sends done at once when nothing is waiting', async () => {
+    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
+    p.handle(start());
+    p.handle(layerEvent(previousTokenLayer(0)));
+    await p.drain();
+    assert.deepEqual(p.handle({ type: 'done', runId: RUN, elapsedMs: 3 }).map((m) => m.type), ['run/findings', 'run/done']);
+  });
+
+  it('waits for an asynchronous analyzer, and a failed analysis leaves the layer without patterns', async () => {
+    let calls = 0;
+    const flaky = async (attention: LayerAttention, toks: TokenSpan[], causal: boolean) => {
+      await new Promise((r) => setTimeout(r, 5));
+      if (calls++ === 0) throw new Error('worker died');
+      return analyzeStreamedLayer(attention, toks, causal);
+    };
+    const p = new RunPipeline(RUN, new RunStore(1 << 20), flaky, 'test');
+    p.handle(start());
+    p.handle(layerEvent(previousTokenLayer(0)));
+    p.handle(layerEvent(previousTokenLayer(1)));
+    p.handle({ type: 'done', runId: RUN, elapsedMs: 1 });
+    const out = await p.drain();
+    const patterns = out.filter((m): m is Extract<HostToPanel, { type: 'run/patterns' }> => m.type === 'run/patterns');
+    assert.deepEqual(patterns.map((m) => m.patterns.length), [0, HEADS]);
+    assert.equal(out.at(-1)!.type, 'run/done');
+    assert.deepEqual(p.analysisErrors, ['layer 0: worker died']);
+  });
+
+  it('cancel drops outstanding analyses and the held-back done', async () => {
+    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
+    p.handle(start());
+    p.handle(layerEvent(previousTokenLayer(0)));
+    p.handle({ type: 'done', runId: RUN, elapsedMs: 1 });
+    assert.deepEqual(p.cancel('Inspection cancelled.').map((m) => m.type), ['run/error']);
+    assert.deepEqual(await p.drain(), []);
+    assert.equal(p.finished, false);
   });
 
   it('ignores events of another run', () => {
@@ -96,22 +138,23 @@ describe('RunPipeline', () => {
     assert.equal(p.hasPendingAnalysis, false);
   });
 
-  it('drops pending analyses when the run fails', () => {
+  it('drops pending analyses when the run fails', async () => {
     const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
     p.handle(start());
     p.handle(layerEvent(previousTokenLayer(0)));
     assert.deepEqual(p.handle({ type: 'error', runId: RUN, message: 'boom' }).map((m) => m.type), ['run/error']);
-    assert.deepEqual(p.analyzeNext(), []);
+    assert.deepEqual(await p.analyzeNext(), []);
     assert.deepEqual(analysed, []);
   });
 
-  it('replays everything a reloaded panel needs, with only the latest findings', () => {
+  it('replays everything a reloaded panel needs, with only the latest findings', async () => {
     const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
     p.handle(start());
     p.handle(layerEvent(leakyLayer(0)));
-    p.analyzeNext();
+    await p.analyzeNext();
     p.handle(layerEvent(leakyLayer(1)));
     p.handle({ type: 'done', runId: RUN, elapsedMs: 5 });
+    await p.drain();
     const types = p.replay().map((m) => m.type);
     assert.deepEqual(types, ['run/start', 'run/layer', 'run/patterns', 'run/layer', 'run/patterns', 'run/findings', 'run/done']);
     const findings = p.replay().find((m): m is Extract<HostToPanel, { type: 'run/findings' }> => m.type === 'run/findings')!;

@@ -335,7 +335,7 @@ interface PanelCount {
   parseMs: number;
 }
 
-function panelPayload(layers: Float32Array[], heads: number, n: number, tokens: TokenSpan[]): PanelCount {
+async function panelPayload(layers: Float32Array[], heads: number, n: number, tokens: TokenSpan[]): Promise<PanelCount> {
   const runId = 1;
   const pipeline = new RunPipeline(runId, new RunStore(4 << 30), analyzeStreamedLayer, 'bench');
   const messages: HostToPanel[] = [];
@@ -351,6 +351,7 @@ function panelPayload(layers: Float32Array[], heads: number, n: number, tokens: 
   );
   layers.forEach((weights, layer) => messages.push(...pipeline.handle({ type: 'layer', runId, layer, kind: 'self', heads, queryLength: n, keyLength: n, weights })));
   messages.push(...pipeline.handle({ type: 'done', runId, elapsedMs: 0 }));
+  messages.push(...(await pipeline.drain())); // every layer's patterns, then the held-back done
   const pipelineMs = performance.now() - t0;
   let jsonBytes = 0;
   let binaryBytes = 0;
@@ -479,7 +480,7 @@ async function bertvizSection(): Promise<string[]> {
   for (let l = 0; l < L; l++) layers.push(syntheticLayer(l, H, n));
   const check = checkAgainstPython(layers[0], n, [0, 1, 255, 511, n + 3]);
   const bertviz = bertvizPayload(layers, H, n, tokens.map((t) => t.text));
-  const panel = panelPayload(layers, H, n, tokens);
+  const panel = await panelPayload(layers, H, n, tokens);
   const panelTotal = panel.jsonBytes + panel.binaryBytes;
   const maxString = 536_870_888; // V8's String::kMaxLength on 64-bit (Node 20's buffer.constants.MAX_STRING_LENGTH)
   return [
