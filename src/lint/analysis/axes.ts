@@ -3,6 +3,8 @@
 //   i query position and j key position (score matrices) · 1 singleton · ? unknown.
 // When the rank is unknown only the trailing axes are known (`full` is false).
 
+import { memoByString } from './memo-string';
+
 export type AxisLabel = 'b' | 'h' | 'r' | 't' | 'd' | 'i' | 'j' | '1' | '?';
 
 export interface Shape {
@@ -37,7 +39,7 @@ export function fromEnd(s: Shape | undefined, dim: number): number | undefined {
 }
 
 /** Name of a dimension expression → label. Names follow the usual conventions in attention code. */
-export function classifyDimName(raw: string): AxisLabel {
+export const classifyDimName = memoByString((raw: string): AxisLabel => {
   const text = raw.replace(/\s+/g, '');
   if (text === '1') return '1';
   if (text === '-1') return '?';
@@ -52,21 +54,21 @@ export function classifyDimName(raw: string): AxisLabel {
   if (/^(d|D|c|dk|d_k|dv|d_v|d_head|head_dim|dim_head|head_size|hs|hd|dh|d_kv|key_dim|dim_per_head|size_per_head|attention_head_size|qk_dim|kv_dim|head_dims)$/i.test(last)) return 'd';
   if (/^(C|d_model|embed_dim|hidden_size|n_embd|dim|hidden|emb_dim|embedding_dim|model_dim|width|channels|d_embed|n_embd|features|inner_dim)$/.test(last)) return 'd';
   return '?';
-}
+});
 
 /** Is this dimension name the model width rather than a head width? */
-export function isModelWidthName(raw: string): boolean {
+export const isModelWidthName = memoByString((raw: string): boolean => {
   const last = raw.replace(/\s+/g, '').replace(/^(self|config|cfg|args|params|this)\./, '').split('.').pop() ?? raw;
   return /^(d_model|embed_dim|hidden_size|n_embd|emb_dim|embedding_dim|model_dim|d_embed|feats|hidden_dim|dim_model|width)$/.test(last);
-}
+});
 
 /** Is this dimension name (certainly) a per-head width? */
-export function isHeadWidthName(raw: string): boolean {
+export const isHeadWidthName = memoByString((raw: string): boolean => {
   const text = raw.replace(/\s+/g, '');
   if (/\/\//.test(text) && /head|\bh\b|nh/i.test(text)) return true;
   const last = text.replace(/^(self|config|cfg|args|params|this)\./, '').split('.').pop() ?? text;
   return /^(dk|d_k|d_head|head_dim|dim_head|head_size|hs|hd|dh|d_kv|key_dim|dim_per_head|size_per_head|attention_head_size|qk_dim|head_dims|d_q|dq|d_qk|qk_head_dim)$/i.test(last);
-}
+});
 
 /** Parses "(B, H, T, D)" / "[batch, heads, seq, dim]" into labels. */
 export function parseShapeTuple(text: string): AxisLabel[] | undefined {
@@ -78,12 +80,12 @@ export function parseShapeTuple(text: string): AxisLabel[] | undefined {
 }
 
 /** Labels in comments use words more often than code names: nh, hs, T, "seq_len", "n_heads". */
-export function classifyShapeWord(word: string): AxisLabel {
+export const classifyShapeWord = memoByString((word: string): AxisLabel => {
   const w = word.replace(/\s+/g, '').replace(/[*]/g, '');
   if (/^(Tq|tq|Lq|q_len|query_len|nq|Nq|i)$/.test(w)) return 'i';
   if (/^(Tk|tk|Lk|k_len|key_len|kv_len|nk|Nk|S|s|j)$/.test(w)) return 't';
   return classifyDimName(w);
-}
+});
 
 export interface EinsumSpec {
   inputs: string[];

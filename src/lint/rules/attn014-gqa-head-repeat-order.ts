@@ -102,6 +102,8 @@ export const gqaHeadRepeatOrder: Rule = {
     languages: ['python'],
   },
   python(ctx) {
+    // Cheapest test first: most items repeat no heads at all.
+    if (!ctx.facts.some((f) => f.repeats.length > 0)) return;
     const text = ctx.item.text;
     if (!GQA_NAMES.test(text) || TILE_CONVENTION.test(text)) return;
     for (const f of ctx.facts) for (const e of f.repeats) checkRepeat(ctx, e);

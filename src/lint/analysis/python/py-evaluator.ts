@@ -2484,11 +2484,7 @@ function functionInfo(fn: SyntaxNode): FunctionInfo {
   const identifiers = new Set<string>();
   const parts: string[] = [];
   const shapeComments: string[] = [];
-  const stack: SyntaxNode[] = [fn];
-  const nestedDepth: boolean[] = [false];
-  while (stack.length) {
-    const c = stack.pop() as SyntaxNode;
-    const inNested = nestedDepth.pop() as boolean;
+  const visit = (c: SyntaxNode, inNested: boolean): void => {
     const type = c.type;
     if (type === 'identifier') identifiers.add(c.text);
     else if (type === 'attribute') {
@@ -2499,12 +2495,12 @@ function functionInfo(fn: SyntaxNode): FunctionInfo {
       parts.push(t);
       if (!inNested) shapeComments.push(t);
     } else if (type === 'expression_statement' && c.namedChildren[0]?.type === 'string') parts.push(c.text);
+    const children = c.children;
+    if (children.length === 0) return;
     const childNested = inNested || (c !== fn && type === 'function_definition');
-    for (let i = c.children.length - 1; i >= 0; i--) {
-      stack.push(c.children[i]);
-      nestedDepth.push(childNested);
-    }
-  }
+    for (let i = 0; i < children.length; i++) visit(children[i], childNested);
+  };
+  visit(fn, false);
   info = { identifiers, multihead: [...identifiers].some((t) => MULTIHEAD_NAME.test(t)), docText: parts.join('\n').toLowerCase(), docShapes: extractDocShapes(fn, shapeComments) };
   functionInfos.set(fn, info);
   return info;
