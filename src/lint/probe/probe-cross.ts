@@ -20,7 +20,7 @@ import { roleOf } from './parameter-roles';
 import { asWeights, determinismCheck, fail, firstLine, headMatrix, listOf, nonFiniteRows, pass, shapeText, skip } from './probe-checks';
 import { pythonFrameworks, scriptForms, tensorValue, type ProbeContext } from './probe-context';
 import { perturbPosition, xInput } from './probe-inputs';
-import { xFromUserLayout, xLayoutOrder, xToUserLayout } from './probe-layouts';
+import { firstSequenceOutput, xFromUserLayout, xLayoutOrder, xToUserLayout } from './probe-layouts';
 import type { ProbeCell, ProbeCheck, ProbeDims, ProbeResult, XLayout } from './probe-types';
 import { agrees } from './reference-check';
 import { maxAbsDiff } from './tensor-ops';
@@ -102,13 +102,7 @@ class CrossProbe {
     }
     const outcome = await ctx.callee.call({ args, form: setup.form, seed, framework: setup.framework });
     if (!outcome.ok) return { ok: false, message: `${outcome.errorType}: ${firstLine(outcome.message)}` };
-    let output: Tensor | undefined;
-    let outputIndex = -1;
-    outcome.outputs.forEach((o, i) => {
-      if (output) return;
-      output = xFromUserLayout(o, setup.layout, setup.batch, lq);
-      if (output) outputIndex = i;
-    });
+    const { output, index: outputIndex } = firstSequenceOutput(outcome.outputs, setup.layout, setup.batch, lq);
     if (!output) {
       // one row per memory token: the sources are swapped (only telling when the lengths differ)
       const bySource = lq !== lk ? outcome.outputs.find((o) => xFromUserLayout(o, setup.layout, setup.batch, lk)) : undefined;

@@ -206,3 +206,12 @@ export function xLayoutOrder(doc: string): XLayout[] {
   const hinted = [...votes.entries()].sort((a, b) => b[1] - a[1]).map(([l]) => l);
   return [...new Set([...hinted, 'BTC', 'TC', 'TBC'] as XLayout[])];
 }
+
+/** The first of a call's outputs that reads as a [batch, length, channels] sequence in the user's layout, and its index. */
+export function firstSequenceOutput(outputs: readonly Tensor[], layout: XLayout, batch: number, length: number): { output?: Tensor; index: number } {
+  for (let i = 0; i < outputs.length; i++) {
+    const output = xFromUserLayout(outputs[i], layout, batch, length);
+    if (output) return { output, index: i };
+  }
+  return { index: -1 };
+}

@@ -15,7 +15,7 @@ import { describeConvention, encodeMask, MASK_CONVENTIONS, type MaskConvention }
 import { asWeights, determinismCheck, fail, firstLine, headMatrix, listOf, nonFiniteRows, pass, shapeText, skip, type WeightsView } from './probe-checks';
 import { GQA_WORDS, pythonFrameworks, scriptForms, sourceSaysCausal, tensorValue, type ProbeContext } from './probe-context';
 import { keepPattern, perturbPosition, xInput } from './probe-inputs';
-import { xFromUserLayout, xLayoutOrder, xToUserLayout } from './probe-layouts';
+import { firstSequenceOutput, xLayoutOrder, xToUserLayout } from './probe-layouts';
 import { roleOf } from './parameter-roles';
 import type { ProbeCheck, ProbeDims, ProbeResult, ProbeTarget, XLayout } from './probe-types';
 import { agrees, closestReference, fitScaleToReference } from './reference-check';
@@ -122,13 +122,7 @@ class ModuleProbe {
     }
     const outcome = await ctx.callee.call({ args, form: setup.form, seed, framework: setup.framework });
     if (!outcome.ok) return { ok: false, message: `${outcome.errorType}: ${firstLine(outcome.message)}` };
-    let output: Tensor | undefined;
-    let outputIndex = -1;
-    outcome.outputs.forEach((o, i) => {
-      if (output) return;
-      output = xFromUserLayout(o, setup.layout, setup.batch, lq);
-      if (output) outputIndex = i;
-    });
+    const { output, index: outputIndex } = firstSequenceOutput(outcome.outputs, setup.layout, setup.batch, lq);
     if (!output) {
       const got = outcome.outputs.map((o) => shapeText(o.shape)).join(', ') || 'no tensor';
       return { ok: false, message: `returned ${got}, expected a sequence of ${lq} positions` };

@@ -5,6 +5,7 @@
 // suppression comment silences a finding.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { waitFor } from './wait-for';
 
 const SOURCE = 'attention-lint';
 
@@ -20,16 +21,6 @@ const BUGGY = [
   '    return weights @ v',
   '',
 ].join('\n');
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function lintDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === SOURCE);

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { waitFor } from './wait-for';
 
 const SOURCE = [
   'interface Options { scale?: number }',
@@ -37,16 +38,6 @@ const SOURCE = [
   '}',
   '',
 ].join('\n');
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 90_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 function probeDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'attention-probe' || /probe/i.test(d.source ?? ''));
@@ -78,7 +69,7 @@ describe('probe in the installed extension', function () {
     const ds = await waitFor('a probe diagnostic', () => {
       const found = probeDiagnostics(uri);
       return found.length > 0 ? found : undefined;
-    });
+    }, 90_000);
     const leak = ds.find((d) => /changes when token|leak|future/i.test(d.message));
     assert.ok(leak, `a causal-leak diagnostic; got: ${ds.map((d) => d.message).join(' | ')}`);
     const line = SOURCE.split('\n').findIndex((l) => l.includes('function leakyAttention'));
