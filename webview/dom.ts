@@ -5,7 +5,7 @@
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props: { className?: string; text?: string; title?: string; attrs?: Record<string, string> } = {},
-  children: (Node | null | undefined)[] = [],
+  children: (Node | null | undefined | false)[] = [],
 ): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (props.className) node.className = props.className;

@@ -1,19 +1,9 @@
 // DOM helpers for the lessons webview. Text (tokens from the learner's editor, model names,
 // messages) is only ever inserted with textContent or attributes, never parsed as HTML.
 
-export function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: { className?: string; text?: string; title?: string; attrs?: Record<string, string> } = {},
-  children: (Node | null | undefined | false)[] = [],
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.text !== undefined) node.textContent = props.text;
-  if (props.title !== undefined) node.title = props.title;
-  if (props.attrs) for (const [k, v] of Object.entries(props.attrs)) node.setAttribute(k, v);
-  for (const c of children) if (c) node.appendChild(c);
-  return node;
-}
+import { el } from '../dom';
+
+export { clear, el } from '../dom';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -22,10 +12,6 @@ export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   if (text !== undefined) node.textContent = text;
   return node;
-}
-
-export function clear(node: Element): void {
-  while (node.firstChild) node.removeChild(node.firstChild);
 }
 
 /** A paragraph of explanation. */

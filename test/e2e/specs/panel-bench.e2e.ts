@@ -6,33 +6,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTokenizer } from '../../../src/engine/tokenizer';
+import { textOfTokens as benchText } from '../../../tools/bench/bench-text';
 import { useVsCodeSession } from '../harness';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const OUT = process.env.ATTN_BENCH_OUT;
 
-/** Deterministic mixed code + prose text cut to exactly `tokens` tokens of the bundled tokenizer. */
-async function textOfTokens(tokens: number): Promise<string> {
-  const tok = await loadTokenizer(join(ROOT, 'media', 'models', 'mini-code', 'tokenizer.json'));
-  const para = [
-    'def moving_average(values, window):',
-    '    """Average each run of `window` values; shorter runs at the start are skipped."""',
-    '    total = sum(values[:window])',
-    '    out = [total / window]',
-    '    for i in range(window, len(values)):',
-    '        total += values[i] - values[i - window]',
-    '        out.append(total / window)',
-    '    return out',
-    '',
-    'The river ran fast after the storm, and the old bridge shook as the water rose.',
-    'Attention lets every token look back at the tokens before it and weigh them.',
-    '',
-  ].join('\n');
-  let text = para;
-  while ((await tok.encode(text)).length < tokens) text += para;
-  const spans = await tok.encode(text);
-  return text.slice(0, spans[tokens - 1].end);
+/** The inspect benchmark's text, cut to exactly `tokens` tokens of the bundled tokenizer. */
+function textOfTokens(tokens: number): Promise<string> {
+  return benchText(join(ROOT, 'media', 'models', 'mini-code', 'tokenizer.json'), tokens);
 }
 
 /** Peak resident set (kB) of the processes whose command line matches (largest one). */
