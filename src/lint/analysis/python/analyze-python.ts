@@ -4,7 +4,7 @@
 import type { SyntaxNode } from '../../parser/syntax-node';
 import type { FunctionFacts } from '../facts';
 import { LazyDefinitions, PyClassContext, PyFileContext, addImport, defaultAliases } from './py-context';
-import { PyEvaluator, identifierSet } from './py-evaluator';
+import { PyEvaluator, nestedDefinitions } from './py-evaluator';
 
 /** Top-level item kinds as seen by the document splitter. */
 export type PyItemKind = 'function' | 'class' | 'import' | 'statement';
@@ -87,9 +87,19 @@ function classContext(ctx: PyFileContext, cls: SyntaxNode): PyClassContext {
       if (a?.type === 'assignment' && a.child('left')?.type === 'identifier') fields.add(a.child('left')?.text ?? '');
     }
   }
-  body?.walk((c) => {
-    if (c.type === 'comment') docParts.push(c.text.toLowerCase());
-  });
+  // One walk for the identifiers used anywhere in the class and the comments of its body.
+  const identifiers = new Set<string>();
+  const visit = (c: SyntaxNode, inBody: boolean): void => {
+    const type = c.type;
+    if (type === 'identifier') identifiers.add(c.text);
+    else if (type === 'attribute') {
+      const t = c.text;
+      if (t.startsWith('self.')) identifiers.add(t.slice(5));
+    } else if (type === 'comment' && inBody) docParts.push(c.text.toLowerCase());
+    const children = c.children;
+    for (let i = 0; i < children.length; i++) visit(children[i], inBody || children[i] === body);
+  };
+  visit(cls, cls === body);
   const isFlax = /linen|flax|nn\.Module/.test(bases) && [...ctx.aliases.values()].some((p) => p.startsWith('flax'));
   const isModule = /Module|Layer|Block|Attention|Model/.test(bases) || methods.has('forward');
   const info: PyClassContext = {
@@ -101,7 +111,7 @@ function classContext(ctx: PyFileContext, cls: SyntaxNode): PyClassContext {
     attrs: new Map(),
     fields,
     docText: docParts.join('\n'),
-    identifiers: identifierSet(cls),
+    identifiers,
   };
   for (const init of ['__init__', 'setup', 'build']) {
     const m = methods.get(init);
@@ -151,18 +161,27 @@ export function analyzePyStatements(ctx: PyFileContext, module: SyntaxNode, stat
 }
 
 function nested(ctx: PyFileContext, fn: SyntaxNode, out: FunctionFacts[]): void {
-  const body = fn.child('body') ?? fn;
-  body.walk((c) => {
-    if (c === body) return true;
+  for (const c of definitionsInside(fn)) {
     if (c.type === 'function_definition') {
       out.push(new PyEvaluator(ctx, c, undefined).run());
       nested(ctx, c, out);
-      return false;
-    }
-    if (c.type === 'class_definition') {
-      out.push(...analyzePyItem(ctx, c));
+    } else out.push(...analyzePyItem(ctx, c));
+  }
+}
+
+/** Function and class definitions inside `fn`'s body that are not inside another one. */
+function definitionsInside(fn: SyntaxNode): SyntaxNode[] {
+  // A function's walk for its evaluator already listed them.
+  if (fn.type === 'function_definition' && fn.child('body')) return nestedDefinitions(fn);
+  const body = fn.child('body') ?? fn;
+  const out: SyntaxNode[] = [];
+  body.walk((c) => {
+    if (c === body) return true;
+    if (c.type === 'function_definition' || c.type === 'class_definition') {
+      out.push(c);
       return false;
     }
     return true;
   });
+  return out;
 }

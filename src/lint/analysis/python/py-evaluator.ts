@@ -2454,20 +2454,19 @@ export function paramNames(fn: SyntaxNode): string[] {
   return out;
 }
 
-export function identifierSet(n: SyntaxNode): Set<string> {
-  const out = new Set<string>();
-  n.walk((c) => {
-    if (c.type === 'identifier') out.add(c.text);
-    else if (c.type === 'attribute' && c.text.startsWith('self.')) out.add(c.text.slice(5));
-  });
-  return out;
+/** Functions and classes defined directly inside a function (not inside a nested one). */
+export function nestedDefinitions(fn: SyntaxNode): SyntaxNode[] {
+  return functionInfo(fn).definitions;
 }
+
 
 interface FunctionInfo {
   identifiers: Set<string>;
   multihead: boolean;
   docText: string;
   docShapes: Map<string, AxisLabel[]>;
+  /** Definitions directly inside (functions and classes not nested in another one), in order. */
+  definitions: SyntaxNode[];
 }
 
 const MULTIHEAD_NAME = /^(n_?heads?|num_heads|heads|nhead|num_attention_heads|h|n_head|head_count|num_kv_heads|n_kv_heads)$/;
@@ -2479,12 +2478,14 @@ const headWidthSets = new WeakMap<Set<string>, boolean>();
 function functionInfo(fn: SyntaxNode): FunctionInfo {
   let info = functionInfos.get(fn);
   if (info) return info;
-  // One walk collects what three separate walks used to: identifiers, comment and docstring
-  // texts, and the comments that document shapes (those outside nested definitions).
+  // One walk collects what four separate walks used to: identifiers, comment and docstring
+  // texts, the comments that document shapes (those outside nested functions), and the
+  // definitions nested directly inside (analysed on their own).
   const identifiers = new Set<string>();
   const parts: string[] = [];
   const shapeComments: string[] = [];
-  const visit = (c: SyntaxNode, inNested: boolean): void => {
+  const definitions: SyntaxNode[] = [];
+  const visit = (c: SyntaxNode, inFunction: boolean, inDefinition: boolean): void => {
     const type = c.type;
     if (type === 'identifier') identifiers.add(c.text);
     else if (type === 'attribute') {
@@ -2493,15 +2494,27 @@ function functionInfo(fn: SyntaxNode): FunctionInfo {
     } else if (type === 'comment') {
       const t = c.text;
       parts.push(t);
-      if (!inNested) shapeComments.push(t);
+      if (!inFunction) shapeComments.push(t);
     } else if (type === 'expression_statement' && c.namedChildren[0]?.type === 'string') parts.push(c.text);
     const children = c.children;
     if (children.length === 0) return;
-    const childNested = inNested || (c !== fn && type === 'function_definition');
-    for (let i = 0; i < children.length; i++) visit(children[i], childNested);
+    let childInFunction = inFunction;
+    let childInDefinition = inDefinition;
+    if (c !== fn && (type === 'function_definition' || type === 'class_definition')) {
+      if (!inDefinition) definitions.push(c);
+      childInDefinition = true;
+      if (type === 'function_definition') childInFunction = true;
+    }
+    for (let i = 0; i < children.length; i++) visit(children[i], childInFunction, childInDefinition);
   };
-  visit(fn, false);
-  info = { identifiers, multihead: [...identifiers].some((t) => MULTIHEAD_NAME.test(t)), docText: parts.join('\n').toLowerCase(), docShapes: extractDocShapes(fn, shapeComments) };
+  visit(fn, false, false);
+  info = {
+    identifiers,
+    multihead: [...identifiers].some((t) => MULTIHEAD_NAME.test(t)),
+    docText: parts.join('\n').toLowerCase(),
+    docShapes: extractDocShapes(fn, shapeComments),
+    definitions,
+  };
   functionInfos.set(fn, info);
   return info;
 }

@@ -12,11 +12,24 @@ const FREQ_NAME = /freq|theta|angle|inv_freq|emb|sinusoid|pos|rot/i;
 
 export function collectRopeConventions(item: SyntaxNode): ItemSummary {
   const out: ItemSummary = { ropeTables: [], ropeRotations: [] };
+  // Whether each enclosing function rotates, decided once per function.
+  const rotating = new Map<SyntaxNode | null, boolean>();
+  const inRotation = (n: SyntaxNode): boolean => {
+    const fn = enclosingFunction(n);
+    let r = rotating.get(fn);
+    if (r === undefined) {
+      r = !!fn && /rotate|rotary|rope|apply_rot/i.test(fn.child('name')?.text ?? '');
+      rotating.set(fn, r);
+    }
+    return r;
+  };
   item.walk((n) => {
     if (n.type === 'call') {
       const fn = n.child('function')?.text ?? '';
+      const last = fn.slice(fn.lastIndexOf('.') + 1);
+      // Only these callees matter; skip the argument lists of every other call.
+      if (!TABLE_OR_SPLIT_CALLEE.test(last)) return true;
       const args = n.child('arguments')?.namedChildren ?? [];
-      const last = fn.split('.').pop() ?? '';
       // cat((freqs, freqs), dim=-1) / concatenate([f, f], axis=-1)
       if (/^(cat|concatenate|concat)$/.test(last) && args[0] && (args[0].type === 'tuple' || args[0].type === 'list')) {
         const items = args[0].namedChildren;
@@ -51,13 +64,11 @@ export function collectRopeConventions(item: SyntaxNode): ItemSummary {
   return out;
 }
 
-/** Inside a function whose name says it rotates (rotate_half, apply_rotary…, rope…). */
-function inRotation(n: SyntaxNode): boolean {
-  for (let p = n.parent; p; p = p.parent) {
-    if (p.type === 'function_definition') {
-      const name = p.child('name')?.text ?? '';
-      return /rotate|rotary|rope|apply_rot/i.test(name);
-    }
-  }
-  return false;
+/** Callees that build a RoPE table or split features for a rotation. */
+const TABLE_OR_SPLIT_CALLEE = /^(cat|concatenate|concat|repeat_interleave|repeat|chunk)$/;
+
+/** The nearest enclosing function definition, or null. */
+function enclosingFunction(n: SyntaxNode): SyntaxNode | null {
+  for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return null;
 }
