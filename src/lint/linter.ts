@@ -71,6 +71,12 @@ interface TopItem {
   start: number;
   end: number;
   type: string;
+  /** Whether the item's text has an attention trigger word (tested at most once). */
+  triggered?: boolean;
+}
+
+function pyTriggered(it: TopItem, itemText: string): boolean {
+  return (it.triggered ??= PY_TRIGGER.test(itemText));
 }
 
 function topItems(doc: LintDocument): TopItem[] {
@@ -120,7 +126,7 @@ function lintPython(doc: LintDocument, cache?: ItemCache): RawFinding[] {
     if (kind === 'import') {
       importTexts.push(itemText);
       registerPyItem(ctx, convert(it));
-    } else if (kind === 'function' && PY_TRIGGER.test(itemText)) {
+    } else if (kind === 'function' && pyTriggered(it, itemText)) {
       // Registered by name; copied out of the tree only if another item calls it.
       const def = it.node.type === 'decorated_definition' ? it.node.childForFieldName('definition') : it.node;
       const nm = def?.childForFieldName('name')?.text;
@@ -152,7 +158,7 @@ function lintPython(doc: LintDocument, cache?: ItemCache): RawFinding[] {
       if (it.type !== 'comment') moduleStatements.push(it);
       continue;
     }
-    if (!PY_TRIGGER.test(itemText)) continue;
+    if (!pyTriggered(it, itemText)) continue;
     let key = '';
     if (cache) {
       // The item's result depends on its text and on the helpers/constants it names.

@@ -93,8 +93,8 @@ function classContext(ctx: PyFileContext, cls: SyntaxNode): PyClassContext {
     const type = c.type;
     if (type === 'identifier') identifiers.add(c.text);
     else if (type === 'attribute') {
-      const t = c.text;
-      if (t.startsWith('self.')) identifiers.add(t.slice(5));
+      // Test the source in place; slice only `self.…` attributes.
+      if (c.source.startsWith('self.', c.start)) identifiers.add(c.source.slice(c.start + 5, c.end));
     } else if (type === 'comment' && inBody) docParts.push(c.text.toLowerCase());
     const children = c.children;
     for (let i = 0; i < children.length; i++) visit(children[i], inBody || children[i] === body);

@@ -2489,8 +2489,8 @@ function functionInfo(fn: SyntaxNode): FunctionInfo {
     const type = c.type;
     if (type === 'identifier') identifiers.add(c.text);
     else if (type === 'attribute') {
-      const t = c.text;
-      if (t.startsWith('self.')) identifiers.add(t.slice(5));
+      // Test the source in place; slice only `self.…` attributes.
+      if (c.source.startsWith('self.', c.start)) identifiers.add(c.source.slice(c.start + 5, c.end));
     } else if (type === 'comment') {
       const t = c.text;
       parts.push(t);
