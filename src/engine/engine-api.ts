@@ -72,9 +72,16 @@ export type EngineEvent =
   | { type: 'done'; runId: number; elapsedMs: number }
   | { type: 'error'; runId: number; message: string; detail?: string };
 
+/**
+ * Receives a run's events. It may return a promise for a layer event: the consumer is still
+ * working on that layer (e.g. analysing it in a worker). The engine process client uses it as
+ * flow control for large layers, so at most one such layer is in flight towards a busy consumer.
+ */
+export type EngineEmit = (event: EngineEvent) => unknown;
+
 export interface AttentionEngine {
   /** Runs one inspection, calling `emit` for each event; resolves when done, cancelled or failed. */
-  inspect(request: InspectRequest, emit: (event: EngineEvent) => void, signal?: AbortSignal): Promise<void>;
+  inspect(request: InspectRequest, emit: EngineEmit, signal?: AbortSignal): Promise<void>;
   /** Frees sessions and memory. */
   dispose(): Promise<void>;
 }

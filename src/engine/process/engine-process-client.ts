@@ -9,7 +9,7 @@
 //   - a child that dies (native crash, out of memory, killed) is reported to the active run as
 //     "the engine process exited (…)", and the next request starts a new child.
 import { fork, type ChildProcess } from 'node:child_process';
-import type { AttentionEngine, EngineEvent, InspectRequest, LayerAttention } from '../engine-api';
+import type { AttentionEngine, EngineEmit, InspectRequest, LayerAttention } from '../engine-api';
 import type { AttentionRoute } from '../onnx/onnx-engine';
 import { ENGINE_ENV, type EngineToHost, type HostToEngine, type TestCrashMode } from './engine-messages';
 
@@ -33,7 +33,7 @@ export interface EngineProcessOptions {
 
 interface ActiveRun {
   request: InspectRequest;
-  emit: (e: EngineEvent) => void;
+  emit: EngineEmit;
   resolve: () => void;
   /** The child that was sent this request. */
   child?: ChildProcess;
@@ -41,6 +41,7 @@ interface ActiveRun {
 
 interface Assembly {
   meta: Omit<LayerAttention, 'weights'>;
+  seq: number;
   weights: Float32Array;
   received: number;
 }
@@ -67,7 +68,7 @@ export class EngineProcessClient implements AttentionEngine {
     return this.child?.pid;
   }
 
-  inspect(request: InspectRequest, emit: (event: EngineEvent) => void, signal?: AbortSignal): Promise<void> {
+  inspect(request: InspectRequest, emit: EngineEmit, signal?: AbortSignal): Promise<void> {
     if (this.disposed) {
       emit({ type: 'error', runId: request.runId, message: 'The engine has been shut down.' });
       return Promise.resolve();
@@ -155,7 +156,7 @@ export class EngineProcessClient implements AttentionEngine {
       case 'layer-start':
         if (!run || m.layer.runId !== run.request.runId) return;
         // Shared memory: the host's analysis worker reads the layer without a copy.
-        this.assembly = { meta: m.layer, weights: new Float32Array(new SharedArrayBuffer(m.length * Float32Array.BYTES_PER_ELEMENT)), received: 0 };
+        this.assembly = { meta: m.layer, seq: m.seq, weights: new Float32Array(new SharedArrayBuffer(m.length * Float32Array.BYTES_PER_ELEMENT)), received: 0 };
         return;
       case 'layer-chunk': {
         const a = this.assembly;
@@ -164,7 +165,14 @@ export class EngineProcessClient implements AttentionEngine {
         a.received += m.data.length;
         if (a.received === a.weights.length) {
           this.assembly = undefined;
-          run.emit({ type: 'layer', ...a.meta, weights: a.weights });
+          // The consumer may still be busy with the layer (a promise): the child sends the
+          // next big layer only after hearing it is done.
+          const busy = run.emit({ type: 'layer', ...a.meta, weights: a.weights });
+          const consumed = () => {
+            if (this.child === child) this.send(child, { type: 'consumed', runId: m.runId, seq: a.seq });
+          };
+          if (busy instanceof Promise) busy.then(consumed, consumed);
+          else consumed();
         }
         return;
       }

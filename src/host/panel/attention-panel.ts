@@ -106,11 +106,15 @@ export class AttentionPanel {
     let analyses = Promise.resolve();
     try {
       await this.deps.engine().inspect({ ...input.request, runId }, (event) => {
-        if (this.pipeline !== pipeline) return;
+        if (this.pipeline !== pipeline) return undefined;
         for (const m of pipeline.handle(event)) this.post(m);
-        if (event.type === 'layer') analyses = analyses.then(() => this.analyzeNext(pipeline));
         if (event.type === 'tokens' && pipeline.description) this.deps.onRunStarted?.(pipeline.description.modelName, pipeline.description.providerLabel);
         if (event.type === 'error') void vscode.window.showErrorMessage(`Attention Inspector: ${event.message}`);
+        if (event.type !== 'layer') return undefined;
+        // Returned to the engine: a big next layer is sent only once this one is analysed, so
+        // the host never holds a layer waiting for analysis beside the one being received.
+        analyses = analyses.then(() => this.analyzeNext(pipeline));
+        return analyses;
       }, abort.signal);
       if (abort.signal.aborted && this.pipeline === pipeline && !pipeline.finished) {
         for (const m of pipeline.cancel('Inspection cancelled.')) this.post(m);
