@@ -24,8 +24,6 @@ const nodeEntries = [
   ['src/engine/process/engine-process-main.ts', 'dist/engine-process.js'],
   ['src/cli/inspect-main.ts', 'dist/cli/inspect.js'],
   ['src/cli/lint-main.ts', 'dist/cli/lint.js'],
-  // the extension host's head-pattern analysis thread (src/panel-model/layer-analysis-worker.ts)
-  ['src/panel-model/analysis-worker-main.ts', 'dist/analysis-worker.js'],
   // loaded by media/probe/script-worker.js to run TypeScript targets
   ['src/lint/probe/transpile-script.ts', 'dist/probe-transpile.js'],
 ];

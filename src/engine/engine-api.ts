@@ -3,6 +3,7 @@
 // process or in the engine child process). Plain data only: everything here must survive
 // structured cloning (child_process advanced serialization) and carries typed arrays,
 // never number[] for weights.
+import type { HeadReport, MaskingFinding } from './patterns/pattern-types';
 
 export type BackendKind = 'onnx' | 'reference';
 
@@ -31,6 +32,8 @@ export interface InspectRequest {
   layers?: number[];
   /** Text of the encoder side for encoder-decoder models (cross-attention); absent otherwise. */
   sourceText?: string;
+  /** Also run the head-pattern analysis and masking checks: an 'analysis' event follows each layer (engines from createInProcessEngine, and so the engine process, honour it). */
+  analyze?: boolean;
 }
 
 /** What the backend actually used, reported with every result. */
@@ -69,6 +72,8 @@ export interface LayerAttention {
 export type EngineEvent =
   | { type: 'tokens'; runId: number; tokens: TokenSpan[]; sourceTokens?: TokenSpan[]; model: ModelSummary; provider: ProviderReport }
   | ({ type: 'layer' } & LayerAttention)
+  /** With `analyze`: the head patterns and masking findings of the layer just sent (before 'done'). */
+  | { type: 'analysis'; runId: number; layer: number; kind: string; heads: HeadReport[]; findings: MaskingFinding[] }
   | { type: 'done'; runId: number; elapsedMs: number }
   | { type: 'error'; runId: number; message: string; detail?: string };
 

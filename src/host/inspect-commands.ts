@@ -3,7 +3,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttentionEngine } from '../engine/engine-api';
-import type { PipelineAnalyzer } from '../panel-model/run-pipeline';
 import { PANEL_VIEW_TYPE } from '../protocol/panel-messages';
 import { readConfig } from './config';
 import { textFromEditor, textFromFile, type InspectionText } from './inspect-source';
@@ -19,7 +18,7 @@ const LAST_INSPECTION_KEY = 'attentionInspector.lastInspection';
 
 export interface InspectDeps {
   engine: () => AttentionEngine;
-  analyze: PipelineAnalyzer;
+  onPatterns?: (labels: string[]) => void;
   bundledModelDir: string;
 }
 
@@ -29,7 +28,7 @@ export function registerInspectCommands(context: vscode.ExtensionContext, deps: 
   const panelDeps: PanelDeps = {
     extensionUri: context.extensionUri,
     engine: deps.engine,
-    analyze: deps.analyze,
+    onPatterns: deps.onPatterns,
     onRunStarted: (model, provider) => status.showModel(model, provider),
   };
 

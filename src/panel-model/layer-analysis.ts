@@ -1,18 +1,13 @@
-// Runs the engine's head-pattern analysis and masking checks on one streamed layer and
-// converts the results to the panel's message types.
+// The head-pattern analysis and masking checks of one layer, in the panel's message types:
+// from the engine's 'analysis' event (toPanelAnalysis), or computed here for callers that
+// analyse themselves (analyzeStreamedLayer: the CLI, benchmarks, tests).
 import type { LayerAttention, TokenSpan } from '../engine/engine-api';
-import { analyzeLayer } from '../engine/patterns/analyze-model';
-import { checkLayerMasking } from '../engine/patterns/masking-checks';
+import { analyzeLayerAttention, type LayerAttentionAnalysis } from '../engine/patterns/layer-attention-analysis';
 import type { PanelFinding, PanelHeadPattern } from '../protocol/panel-messages';
 import type { LayerAnalysis } from './run-pipeline';
 
-export function analyzeStreamedLayer(attention: LayerAttention, tokens: TokenSpan[], modelIsCausal: boolean): LayerAnalysis {
-  const { weights, heads, queryLength: q, keyLength: k, layer } = attention;
-  // Only a model's own self-attention is causal; cross-attention sees the whole source.
-  const causal = modelIsCausal && attention.kind === 'self' && q === k;
-  const info = tokens.length === q ? { ids: tokens.map((t) => t.id), texts: tokens.map((t) => t.text), offsets: tokens.map((t) => [t.start, t.end] as [number, number]) } : undefined;
-  const reports = analyzeLayer(weights, heads, q, k, layer, info, { causal });
-  const patterns: PanelHeadPattern[] = reports.map((r) => ({
+export function toPanelAnalysis(analysis: LayerAttentionAnalysis): LayerAnalysis {
+  const patterns: PanelHeadPattern[] = analysis.heads.map((r) => ({
     layer: r.layer,
     head: r.head,
     label: r.label,
@@ -21,7 +16,7 @@ export function analyzeStreamedLayer(attention: LayerAttention, tokens: TokenSpa
     sinkColumn: r.sinkColumn,
     bandWidth: r.bandWidth,
   }));
-  const findings: PanelFinding[] = checkLayerMasking(weights, heads, q, k, layer, { causal }).map((f) => ({
+  const findings: PanelFinding[] = analysis.findings.map((f) => ({
     kind: f.kind,
     severity: f.severity,
     layer: f.layer,
@@ -30,4 +25,8 @@ export function analyzeStreamedLayer(attention: LayerAttention, tokens: TokenSpa
     cells: f.cells,
   }));
   return { patterns, findings };
+}
+
+export function analyzeStreamedLayer(attention: LayerAttention, tokens: TokenSpan[], modelIsCausal: boolean): LayerAnalysis {
+  return toPanelAnalysis(analyzeLayerAttention(attention, tokens, modelIsCausal));
 }

@@ -1,12 +1,14 @@
 // Turns one engine run's events into panel messages: tokens first, then for every layer its
-// thumbnails at once, and its head patterns and masking findings when `analyzeNext` is called
-// (the caller runs it after posting the thumbnails; the analyzer may run in a worker), then
-// done — held back until every layer's analysis has been sent. Keeps what a reloaded
+// thumbnails at once, then its head patterns and masking findings — from the engine's own
+// 'analysis' event (requested with InspectRequest.analyze: the extension, where the engine
+// process analyses), or from a local analyzer when `analyzeNext` is called (CLI, benchmarks) —
+// then done, held back until every layer's analysis has been sent. Keeps what a reloaded
 // panel needs to be shown again (the panel is not kept alive while hidden) and the full
 // weights in the RunStore for on-demand requests.
 import type { EngineEvent, LayerAttention, ModelSummary, ProviderReport, TokenSpan } from '../engine/engine-api';
 import type { HostToPanel, PanelFinding, PanelHeadPattern, RunDescription } from '../protocol/panel-messages';
 import { layerThumbnails } from '../protocol/quantize';
+import { toPanelAnalysis } from './layer-analysis';
 import type { RunStore } from './run-store';
 
 export interface LayerAnalysis {
@@ -46,7 +48,8 @@ export class RunPipeline {
   constructor(
     readonly runId: number,
     private readonly store: RunStore,
-    private readonly analyze: PipelineAnalyzer,
+    /** A local analyzer, or 'engine' when the engine sends 'analysis' events itself. */
+    private readonly analyze: PipelineAnalyzer | 'engine',
     private readonly sourceLabel: string,
   ) {}
 
@@ -83,9 +86,12 @@ export class RunPipeline {
         this.store.put(attention);
         const thumbs = layerThumbnails(attention.weights, attention.heads, attention.queryLength, attention.keyLength, THUMBNAIL_SIZE);
         out.push({ type: 'run/layer', layer: { runId: this.runId, layer: attention.layer, heads: attention.heads, ...thumbs } });
-        this.pending.push(attention);
+        if (this.analyze !== 'engine') this.pending.push(attention);
         break;
       }
+      case 'analysis':
+        if (this.analyze === 'engine' && !this.failed) out.push(...this.analysisMessages(event.layer, toPanelAnalysis(event)));
+        break;
       case 'done':
         // Every layer's patterns reach the panel before it hears the run is done.
         if (this.pending.length > 0 || this.analysing) this.heldDone = event;
@@ -114,9 +120,11 @@ export class RunPipeline {
     const attention = this.pending.shift();
     if (!attention) return [];
     this.analysing = true;
+    const analyze = this.analyze;
+    if (analyze === 'engine') return [];
     let analysis: LayerAnalysis;
     try {
-      analysis = await this.analyze(attention, this.tokens, this.model?.causal ?? false);
+      analysis = await analyze(attention, this.tokens, this.model?.causal ?? false);
     } catch (e) {
       // The thumbnails are already shown; a failed analysis leaves this layer without badges.
       analysis = { patterns: [], findings: [] };
@@ -125,11 +133,7 @@ export class RunPipeline {
       this.analysing = false;
     }
     if (this.failed) return [];
-    const out: HostToPanel[] = [{ type: 'run/patterns', runId: this.runId, layer: attention.layer, patterns: analysis.patterns }];
-    if (analysis.findings.length > 0) {
-      this.findings = [...this.findings, ...analysis.findings];
-      out.push({ type: 'run/findings', runId: this.runId, findings: this.findings });
-    }
+    const out = this.analysisMessages(attention.layer, analysis);
     if (this.pending.length === 0 && this.heldDone) {
       out.push(...this.finish(this.heldDone));
       this.heldDone = undefined;
@@ -154,6 +158,16 @@ export class RunPipeline {
 
   /** Analyses that threw (their layers have thumbnails but no badges). */
   readonly analysisErrors: string[] = [];
+
+  /** A layer's patterns message, and the findings so far when it added any. */
+  private analysisMessages(layer: number, analysis: LayerAnalysis): HostToPanel[] {
+    const out: HostToPanel[] = [{ type: 'run/patterns', runId: this.runId, layer, patterns: analysis.patterns }];
+    if (analysis.findings.length > 0) {
+      this.findings = [...this.findings, ...analysis.findings];
+      out.push({ type: 'run/findings', runId: this.runId, findings: this.findings });
+    }
+    return out;
+  }
 
   private finish(event: Extract<EngineEvent, { type: 'done' }>): HostToPanel[] {
     this.finished = true;

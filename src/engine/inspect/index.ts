@@ -1,7 +1,8 @@
 // Engines for callers that run them in their own process (the CLI, tests, lessons, and the
 // engine child process itself). The VS Code host uses the child process instead
 // (src/engine/process/engine-process-client.ts), which runs these same engines.
-import type { AttentionEngine, BackendKind, EngineEvent, InspectRequest } from '../engine-api';
+import type { AttentionEngine, BackendKind, EngineEmit, InspectRequest } from '../engine-api';
+import { analyzingEngine } from '../patterns/analysis-stream';
 import type { AttentionRoute } from '../onnx/onnx-engine';
 import { ReferenceEngine } from '../reference-model';
 
@@ -22,10 +23,11 @@ export interface InProcessEngineOptions {
 
 /** An engine of one backend; the ONNX one is required lazily so the reference works where onnxruntime-node cannot load. */
 export function createInProcessEngine(backend: BackendKind, options: InProcessEngineOptions = {}): AttentionEngine {
-  if (backend === 'reference') return new ReferenceEngine();
+  // Both honour InspectRequest.analyze through the same analysis stream.
+  if (backend === 'reference') return analyzingEngine(new ReferenceEngine());
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { OnnxEngine } = require('../onnx/onnx-engine') as typeof import('../onnx/onnx-engine');
-  return new OnnxEngine(options);
+  return analyzingEngine(new OnnxEngine(options));
 }
 
 /** Routes each request to the engine of its `backend`, creating each engine once. */
@@ -34,7 +36,7 @@ export class BackendRouter implements AttentionEngine {
 
   constructor(private readonly options: InProcessEngineOptions = {}) {}
 
-  inspect(request: InspectRequest, emit: (event: EngineEvent) => void, signal?: AbortSignal): Promise<void> {
+  async inspect(request: InspectRequest, emit: EngineEmit, signal?: AbortSignal): Promise<void> {
     let engine = this.engines.get(request.backend);
     if (!engine) {
       try {
@@ -46,7 +48,7 @@ export class BackendRouter implements AttentionEngine {
           runId: request.runId,
           message: `The ${request.backend} backend cannot start here: ${(e as Error).message.split('\n')[0]}. The reference backend (attentionInspector.backend = "reference") works without native code.`,
         });
-        return Promise.resolve();
+        return;
       }
       this.engines.set(request.backend, engine);
     }

@@ -155,8 +155,7 @@ export class EngineProcessClient implements AttentionEngine {
       }
       case 'layer-start':
         if (!run || m.layer.runId !== run.request.runId) return;
-        // Shared memory: the host's analysis worker reads the layer without a copy.
-        this.assembly = { meta: m.layer, seq: m.seq, weights: new Float32Array(new SharedArrayBuffer(m.length * Float32Array.BYTES_PER_ELEMENT)), received: 0 };
+        this.assembly = { meta: m.layer, seq: m.seq, weights: new Float32Array(m.length), received: 0 };
         return;
       case 'layer-chunk': {
         const a = this.assembly;

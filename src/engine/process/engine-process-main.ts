@@ -77,12 +77,10 @@ function onConsumed(runId: number, seq: number): void {
 }
 let queue: Promise<void> = Promise.resolve();
 
-function forward(event: EngineEvent, signal: AbortSignal): void {
-  if (signal.aborted) return; // the host dropped this run: send nothing more for it
-  if (event.type !== 'layer' || event.weights.length <= chunkFloats) {
-    void send({ type: 'event', event });
-    return;
-  }
+/** Sends one event; resolves when it has left the process (the analysis of a layer waits for that). */
+function forward(event: EngineEvent, signal: AbortSignal): Promise<void> | undefined {
+  if (signal.aborted) return undefined; // the host dropped this run: send nothing more for it
+  if (event.type !== 'layer' || event.weights.length <= chunkFloats) return send({ type: 'event', event });
   const { weights, ...meta } = event;
   const credit = creditOf(meta.runId);
   const seq = credit.sent++;
@@ -96,6 +94,7 @@ function forward(event: EngineEvent, signal: AbortSignal): void {
       signal.aborted ? undefined : write({ type: 'layer-chunk', runId: meta.runId, layer: meta.layer, offset, data: weights.slice(offset, offset + chunkFloats) }),
     );
   }
+  return outbox;
 }
 
 /**
@@ -133,7 +132,7 @@ process.on('message', (message: HostToEngine) => {
         .then(async () => {
           if (!abort.signal.aborted) await engine.inspect(request, (e) => forward(e, abort.signal), abort.signal);
         })
-        .catch((e: unknown) => forward({ type: 'error', runId: request.runId, message: `The engine failed: ${(e as Error)?.message ?? String(e)}` }, abort.signal))
+        .catch((e: unknown) => void forward({ type: 'error', runId: request.runId, message: `The engine failed: ${(e as Error)?.message ?? String(e)}` }, abort.signal))
         .finally(() => {
           runs.delete(request.runId);
           credits.delete(request.runId);

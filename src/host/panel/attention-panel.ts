@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { AttentionEngine, InspectRequest, LayerAttention } from '../../engine/engine-api';
 import { answerPanelRequest } from '../../panel-model/panel-responder';
-import { RunPipeline, type PipelineAnalyzer } from '../../panel-model/run-pipeline';
+import { RunPipeline } from '../../panel-model/run-pipeline';
 import { RunStore } from '../../panel-model/run-store';
 import { sliceWeights, toCsv, toJson, toNpy } from '../../panel-model/weights-export';
 import { PANEL_TITLE, PANEL_VIEW_TYPE, type HostToPanel, type PanelToHost } from '../../protocol/panel-messages';
@@ -27,7 +27,8 @@ export interface PanelRunInput {
 export interface PanelDeps {
   extensionUri: vscode.Uri;
   engine: () => AttentionEngine;
-  analyze: PipelineAnalyzer;
+  /** Pattern labels of each analysed layer (the walkthrough completes its "find a head" steps on them). */
+  onPatterns?: (labels: string[]) => void;
   /** Called when a run reports its model and provider (status bar). */
   onRunStarted?: (modelName: string, providerLabel: string) => void;
 }
@@ -99,30 +100,22 @@ export class AttentionPanel {
     const runId = nextRunId++;
     this.input = input;
     this.store.clear();
-    const pipeline = new RunPipeline(runId, this.store, this.deps.analyze, input.sourceLabel);
+    // The engine process analyses each layer after sending it: the host thread only relays.
+    const pipeline = new RunPipeline(runId, this.store, 'engine', input.sourceLabel);
     this.pipeline = pipeline;
     const started = Date.now();
-    // Layer analyses run one after another, after their thumbnails were posted.
-    let analyses = Promise.resolve();
     try {
-      await this.deps.engine().inspect({ ...input.request, runId }, (event) => {
-        if (this.pipeline !== pipeline) return undefined;
+      await this.deps.engine().inspect({ ...input.request, runId, analyze: true }, (event) => {
+        if (this.pipeline !== pipeline) return;
         for (const m of pipeline.handle(event)) this.post(m);
+        if (event.type === 'analysis') this.deps.onPatterns?.(event.heads.map((h) => h.label));
         if (event.type === 'tokens' && pipeline.description) this.deps.onRunStarted?.(pipeline.description.modelName, pipeline.description.providerLabel);
         if (event.type === 'error') void vscode.window.showErrorMessage(`Attention Inspector: ${event.message}`);
-        if (event.type !== 'layer') return undefined;
-        // Returned to the engine: a big next layer is sent only once this one is analysed, so
-        // the host never holds a layer waiting for analysis beside the one being received.
-        analyses = analyses.then(() => this.analyzeNext(pipeline));
-        return analyses;
       }, abort.signal);
       if (abort.signal.aborted && this.pipeline === pipeline && !pipeline.finished) {
         for (const m of pipeline.cancel('Inspection cancelled.')) this.post(m);
         this.store.clear();
-      } else {
-        await analyses; // the progress notification lasts until the badges are in
       }
-      for (const e of pipeline.analysisErrors) log().warn(`run ${runId}: head-pattern analysis failed for ${e}`);
       log().info(`run ${runId}: ${pipeline.tokens.length} tokens, ${Date.now() - started} ms${abort.signal.aborted ? ' (cancelled)' : ''}`);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -130,17 +123,6 @@ export class AttentionPanel {
       this.post({ type: 'run/error', runId, message });
       void vscode.window.showErrorMessage(`Attention Inspector: ${message}`);
     }
-  }
-
-  /**
-   * Runs a streamed layer's pattern analysis (in the analysis worker) after its thumbnails were
-   * posted, and posts the patterns; the last one also posts the held-back 'done'.
-   */
-  private async analyzeNext(pipeline: RunPipeline): Promise<void> {
-    // Yield once so the thumbnails message leaves before any analysis work starts.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    if (this.pipeline !== pipeline) return;
-    for (const m of await pipeline.analyzeNext()) if (this.pipeline === pipeline) this.post(m);
   }
 
   private post(message: HostToPanel): void {

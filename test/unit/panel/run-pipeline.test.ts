@@ -3,6 +3,7 @@
 // panel receives.
 import assert from 'node:assert/strict';
 import type { EngineEvent, LayerAttention, TokenSpan } from '../../../src/engine/engine-api';
+import { analyzeLayerAttention } from '../../../src/engine/patterns/layer-attention-analysis';
 import { analyzeStreamedLayer } from '../../../src/panel-model/layer-analysis';
 import { RunPipeline, type LayerAnalyzer } from '../../../src/panel-model/run-pipeline';
 import { RunStore } from '../../../src/panel-model/run-store';
@@ -129,6 +130,24 @@ describe('RunPipeline', () => {
     assert.deepEqual(p.cancel('Inspection cancelled.').map((m) => m.type), ['run/error']);
     assert.deepEqual(await p.drain(), []);
     assert.equal(p.finished, false);
+  });
+
+  it('relays the engine\'s own analysis events when the engine analyses (the extension\'s mode)', () => {
+    const p = new RunPipeline(RUN, new RunStore(1 << 20), 'engine', 'test');
+    p.handle(start());
+    const l0 = previousTokenLayer(0);
+    assert.deepEqual(p.handle(layerEvent(l0)).map((m) => m.type), ['run/layer']);
+    assert.equal(p.hasPendingAnalysis, false, 'nothing to analyse here');
+    const leak = leakyLayer(1);
+    p.handle(layerEvent(leak));
+    const a0 = analyzeLayerAttention(l0, tokens, true);
+    const out0 = p.handle({ type: 'analysis', runId: RUN, layer: 0, kind: 'self', ...a0 });
+    assert.deepEqual(out0.map((m) => m.type), ['run/patterns']);
+    assert.deepEqual((out0[0] as Extract<HostToPanel, { type: 'run/patterns' }>).patterns, analyzeStreamedLayer(l0, tokens, true).patterns);
+    const out1 = p.handle({ type: 'analysis', runId: RUN, layer: 1, kind: 'self', ...analyzeLayerAttention(leak, tokens, true) });
+    assert.deepEqual(out1.map((m) => m.type), ['run/patterns', 'run/findings']);
+    assert.deepEqual(p.handle({ type: 'done', runId: RUN, elapsedMs: 2 }).map((m) => m.type), ['run/findings', 'run/done']);
+    assert.deepEqual(analysed, [], 'no local analysis');
   });
 
   it('ignores events of another run', () => {
