@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AttentionEngine, BackendKind, EngineEvent, ExecutionProviderPreference, LayerAttention, ModelSummary, ProviderReport, TokenSpan } from '../engine/engine-api';
 import type { PanelFinding, PanelHeadPattern, RunDescription } from '../protocol/panel-messages';
-import type { LayerAnalyzer } from '../panel-model/run-pipeline';
+import { toPanelAnalysis } from '../panel-model/layer-analysis';
 import { providerLabel } from '../panel-model/run-pipeline';
 import { buildReportData, renderReportHtml } from './html-report';
 
@@ -13,7 +13,6 @@ import type { CliIO } from './analyze-command';
 
 export interface InspectDeps {
   createEngine: (backend: BackendKind) => AttentionEngine;
-  analyze: LayerAnalyzer;
   bundledModelDir: string;
 }
 
@@ -135,7 +134,7 @@ export async function runInspect(argv: string[], io: CliIO, deps: InspectDeps): 
   };
   try {
     await engine.inspect(
-      { runId: 1, text: opts.text, modelDir: opts.modelDir, backend: opts.backend, executionProvider: opts.provider, maxTokens: opts.maxTokens },
+      { runId: 1, text: opts.text, modelDir: opts.modelDir, backend: opts.backend, executionProvider: opts.provider, maxTokens: opts.maxTokens, analyze: true },
       (e: EngineEvent) => {
         if (e.type === 'tokens') {
           Object.assign(c, { tokens: e.tokens, sourceTokens: e.sourceTokens, model: e.model, provider: e.provider });
@@ -143,11 +142,13 @@ export async function runInspect(argv: string[], io: CliIO, deps: InspectDeps): 
           for (const f of e.provider.fallbacks) progress(`  (${f.provider} unavailable: ${f.reason})\n`);
         } else if (e.type === 'layer') {
           const layer: LayerAttention = { runId: e.runId, layer: e.layer, kind: e.kind, heads: e.heads, queryLength: e.queryLength, keyLength: e.keyLength, weights: e.weights };
-          const analysis = deps.analyze(layer, c.tokens, c.model?.causal ?? false);
           c.layers.push(layer);
+          progress(`  layer ${e.layer + 1}/${c.model?.layers ?? '?'} (${Date.now() - started} ms)\n`);
+        } else if (e.type === 'analysis') {
+          // the engine's analysis of the layer just sent (layers and analyses come in the same order)
+          const analysis = toPanelAnalysis(e);
           c.patterns.push(analysis.patterns);
           c.findings.push(...analysis.findings);
-          progress(`  layer ${e.layer + 1}/${c.model?.layers ?? '?'} (${Date.now() - started} ms)\n`);
         } else if (e.type === 'done') c.elapsedMs = e.elapsedMs;
         else if (e.type === 'error') failure = e.message;
       },

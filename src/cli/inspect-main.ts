@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bundledModelDir } from '../engine/model';
-import { analyzeStreamedLayer } from '../panel-model/layer-analysis';
 import { runAnalyze } from './analyze-command';
 import { createCliEngine } from './cli-engine';
 import { runInspect, type CliIO } from './inspect-command';
@@ -31,7 +30,7 @@ function packageRoot(): string {
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'inspect') {
-    return runInspect(rest, io, { createEngine: createCliEngine, analyze: analyzeStreamedLayer, bundledModelDir: bundledModelDir(packageRoot()) });
+    return runInspect(rest, io, { createEngine: createCliEngine, bundledModelDir: bundledModelDir(packageRoot()) });
   }
   if (command === 'analyze') return runAnalyze(rest, io);
   if (command === undefined || command === '--help' || command === '-h') {

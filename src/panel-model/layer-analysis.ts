@@ -1,8 +1,6 @@
-// The head-pattern analysis and masking checks of one layer, in the panel's message types:
-// from the engine's 'analysis' event (toPanelAnalysis), or computed here for callers that
-// analyse themselves (analyzeStreamedLayer: the CLI, benchmarks, tests).
-import type { LayerAttention, TokenSpan } from '../engine/engine-api';
-import { analyzeLayerAttention, type LayerAttentionAnalysis } from '../engine/patterns/layer-attention-analysis';
+// The engine's head-pattern analysis and masking findings of one layer ('analysis' event),
+// converted to the panel's message types.
+import type { LayerAttentionAnalysis } from '../engine/patterns/layer-attention-analysis';
 import type { PanelFinding, PanelHeadPattern } from '../protocol/panel-messages';
 import type { LayerAnalysis } from './run-pipeline';
 
@@ -25,8 +23,4 @@ export function toPanelAnalysis(analysis: LayerAttentionAnalysis): LayerAnalysis
     cells: f.cells,
   }));
   return { patterns, findings };
-}
-
-export function analyzeStreamedLayer(attention: LayerAttention, tokens: TokenSpan[], modelIsCausal: boolean): LayerAnalysis {
-  return toPanelAnalysis(analyzeLayerAttention(attention, tokens, modelIsCausal));
 }

@@ -101,7 +101,7 @@ export class AttentionPanel {
     this.input = input;
     this.store.clear();
     // The engine process analyses each layer after sending it: the host thread only relays.
-    const pipeline = new RunPipeline(runId, this.store, 'engine', input.sourceLabel);
+    const pipeline = new RunPipeline(runId, this.store, input.sourceLabel);
     this.pipeline = pipeline;
     const started = Date.now();
     try {

@@ -4,9 +4,8 @@
 // not done").
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import type { EngineEvent, LayerAttention, TokenSpan } from '../../../src/engine/engine-api';
+import type { EngineEvent } from '../../../src/engine/engine-api';
 import { createInProcessEngine } from '../../../src/engine/inspect';
-import { analyzeStreamedLayer } from '../../../src/panel-model/layer-analysis';
 
 const BUNDLED = join(__dirname, '..', '..', '..', 'media', 'models', 'mini-code');
 
@@ -22,14 +21,10 @@ function repeatedWords(): string {
 describe('bundled model: head patterns', () => {
   it('has induction, previous-token and sink heads on a repeated sequence', async () => {
     const engine = createInProcessEngine('onnx');
-    let tokens: TokenSpan[] = [];
     const labels: string[] = [];
-    await engine.inspect({ runId: 1, text: repeatedWords(), modelDir: BUNDLED, backend: 'onnx', executionProvider: 'cpu', maxTokens: 512 }, (e: EngineEvent) => {
-      if (e.type === 'tokens') tokens = e.tokens;
-      if (e.type === 'layer') {
-        const layer: LayerAttention = { runId: e.runId, layer: e.layer, kind: e.kind, heads: e.heads, queryLength: e.queryLength, keyLength: e.keyLength, weights: e.weights };
-        labels.push(...analyzeStreamedLayer(layer, tokens, true).patterns.map((p) => `${p.label}@L${p.layer}H${p.head}`));
-      }
+    // the engine's own analysis, as the panel and the CLI receive it
+    await engine.inspect({ runId: 1, text: repeatedWords(), modelDir: BUNDLED, backend: 'onnx', executionProvider: 'cpu', maxTokens: 512, analyze: true }, (e: EngineEvent) => {
+      if (e.type === 'analysis') labels.push(...e.heads.map((p) => `${p.label}@L${p.layer}H${p.head}`));
       if (e.type === 'error') assert.fail(e.message);
     });
     await engine.dispose();

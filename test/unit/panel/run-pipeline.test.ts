@@ -1,11 +1,11 @@
-// RunPipeline: the order of the messages a run produces (tokens, thumbnails before analysis,
-// every layer's patterns before done), stale events ignored, and the replay list a reloaded
-// panel receives.
+// RunPipeline: the messages a run produces (tokens, a layer's thumbnails, then its patterns and
+// findings from the engine's analysis event, done), stale and post-failure events ignored, and
+// the replay list a reloaded panel receives.
 import assert from 'node:assert/strict';
 import type { EngineEvent, LayerAttention, TokenSpan } from '../../../src/engine/engine-api';
 import { analyzeLayerAttention } from '../../../src/engine/patterns/layer-attention-analysis';
-import { analyzeStreamedLayer } from '../../../src/panel-model/layer-analysis';
-import { RunPipeline, type LayerAnalyzer } from '../../../src/panel-model/run-pipeline';
+import { toPanelAnalysis } from '../../../src/panel-model/layer-analysis';
+import { RunPipeline } from '../../../src/panel-model/run-pipeline';
 import { RunStore } from '../../../src/panel-model/run-store';
 import type { HostToPanel } from '../../../src/protocol/panel-messages';
 
@@ -48,135 +48,78 @@ function layerEvent(l: LayerAttention): EngineEvent {
   return { type: 'layer', ...l };
 }
 
-describe('RunPipeline', () => {
-  let analysed: number[];
-  const counting: LayerAnalyzer = (attention, toks, causal) => {
-    analysed.push(attention.layer);
-    return analyzeStreamedLayer(attention, toks, causal);
-  };
-  beforeEach(() => {
-    analysed = [];
-  });
+/** The 'analysis' event the engine sends after a layer when the run asks for it. */
+function analysisEvent(l: LayerAttention): EngineEvent {
+  return { type: 'analysis', runId: l.runId, layer: l.layer, kind: l.kind, ...analyzeLayerAttention(l, tokens, true) };
+}
 
-  it('sends a layer\'s thumbnails without running its analysis, and its patterns on analyzeNext', async () => {
-    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
+type Of<T extends HostToPanel['type']> = Extract<HostToPanel, { type: T }>;
+const pipeline = () => new RunPipeline(RUN, new RunStore(1 << 20), 'test');
+
+describe('RunPipeline', () => {
+  it('sends a layer\'s thumbnails on the layer event and its patterns on the analysis event', () => {
+    const p = pipeline();
     assert.deepEqual(p.handle(start()).map((m) => m.type), ['run/start']);
-    const out = p.handle(layerEvent(previousTokenLayer(0)));
+    const l0 = previousTokenLayer(0);
+    const out = p.handle(layerEvent(l0));
     assert.deepEqual(out.map((m) => m.type), ['run/layer']);
-    assert.deepEqual(analysed, [], 'no analysis before the thumbnails leave');
-    const layer = (out[0] as Extract<HostToPanel, { type: 'run/layer' }>).layer;
+    const layer = (out[0] as Of<'run/layer'>).layer;
     assert.equal(layer.pixels.length, HEADS * layer.rows * layer.cols);
-    assert.ok(p.hasPendingAnalysis);
-    const patterns = await p.analyzeNext();
+    const patterns = p.handle(analysisEvent(l0));
     assert.deepEqual(patterns.map((m) => m.type), ['run/patterns']);
-    const msg = patterns[0] as Extract<HostToPanel, { type: 'run/patterns' }>;
+    const msg = patterns[0] as Of<'run/patterns'>;
     assert.equal(msg.layer, 0);
     assert.deepEqual(msg.patterns.map((x) => x.label), ['previous-token', 'previous-token']);
-    assert.equal(p.hasPendingAnalysis, false);
-    assert.deepEqual(await p.analyzeNext(), [], 'nothing left to analyse');
+    assert.deepEqual(msg.patterns, toPanelAnalysis(analyzeLayerAttention(l0, tokens, true)).patterns);
   });
 
-  it('holds done back until every pending layer is analysed, in order', async () => {
-    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
-    p.handle(start());
-    p.handle(layerEvent(previousTokenLayer(0)));
-    p.handle(layerEvent(previousTokenLayer(1)));
-    await p.analyzeNext();
-    p.handle(layerEvent(leakyLayer(2)));
-    assert.deepEqual(p.handle({ type: 'done', runId: RUN, elapsedMs: 12 }), [], 'done waits for layers 1 and 2');
-    assert.equal(p.finished, false);
-    const one = await p.analyzeNext();
-    assert.deepEqual(one.map((m) => m.type), ['run/patterns']);
-    const last = await p.analyzeNext();
-    assert.deepEqual(analysed, [0, 1, 2]);
-    assert.deepEqual(last.map((m) => m.type), ['run/patterns', 'run/findings', 'run/findings', 'run/done']);
-    assert.equal(p.finished, true);
-    const findings = last.filter((m): m is Extract<HostToPanel, { type: 'run/findings' }> => m.type === 'run/findings').at(-1)!;
-    assert.ok(findings.findings.some((f) => f.layer === 2), 'the leak in layer 2 is a finding');
-  });
-
-  it('sends done at once when nothing is waiting', async () => {
-    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
-    p.handle(start());
-    p.handle(layerEvent(previousTokenLayer(0)));
-    await p.drain();
-    assert.deepEqual(p.handle({ type: 'done', runId: RUN, elapsedMs: 3 }).map((m) => m.type), ['run/findings', 'run/done']);
-  });
-
-  it('waits for an asynchronous analyzer, and a failed analysis leaves the layer without patterns', async () => {
-    let calls = 0;
-    const flaky = async (attention: LayerAttention, toks: TokenSpan[], causal: boolean) => {
-      await new Promise((r) => setTimeout(r, 5));
-      if (calls++ === 0) throw new Error('worker died');
-      return analyzeStreamedLayer(attention, toks, causal);
-    };
-    const p = new RunPipeline(RUN, new RunStore(1 << 20), flaky, 'test');
-    p.handle(start());
-    p.handle(layerEvent(previousTokenLayer(0)));
-    p.handle(layerEvent(previousTokenLayer(1)));
-    p.handle({ type: 'done', runId: RUN, elapsedMs: 1 });
-    const out = await p.drain();
-    const patterns = out.filter((m): m is Extract<HostToPanel, { type: 'run/patterns' }> => m.type === 'run/patterns');
-    assert.deepEqual(patterns.map((m) => m.patterns.length), [0, HEADS]);
-    assert.equal(out.at(-1)!.type, 'run/done');
-    assert.deepEqual(p.analysisErrors, ['layer 0: worker died']);
-  });
-
-  it('cancel drops outstanding analyses and the held-back done', async () => {
-    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
-    p.handle(start());
-    p.handle(layerEvent(previousTokenLayer(0)));
-    p.handle({ type: 'done', runId: RUN, elapsedMs: 1 });
-    assert.deepEqual(p.cancel('Inspection cancelled.').map((m) => m.type), ['run/error']);
-    assert.deepEqual(await p.drain(), []);
-    assert.equal(p.finished, false);
-  });
-
-  it('relays the engine\'s own analysis events when the engine analyses (the extension\'s mode)', () => {
-    const p = new RunPipeline(RUN, new RunStore(1 << 20), 'engine', 'test');
+  it('adds a layer\'s masking findings to the run\'s findings, and sends them all again with done', () => {
+    const p = pipeline();
     p.handle(start());
     const l0 = previousTokenLayer(0);
-    assert.deepEqual(p.handle(layerEvent(l0)).map((m) => m.type), ['run/layer']);
-    assert.equal(p.hasPendingAnalysis, false, 'nothing to analyse here');
     const leak = leakyLayer(1);
+    p.handle(layerEvent(l0));
+    p.handle(analysisEvent(l0));
     p.handle(layerEvent(leak));
-    const a0 = analyzeLayerAttention(l0, tokens, true);
-    const out0 = p.handle({ type: 'analysis', runId: RUN, layer: 0, kind: 'self', ...a0 });
-    assert.deepEqual(out0.map((m) => m.type), ['run/patterns']);
-    assert.deepEqual((out0[0] as Extract<HostToPanel, { type: 'run/patterns' }>).patterns, analyzeStreamedLayer(l0, tokens, true).patterns);
-    const out1 = p.handle({ type: 'analysis', runId: RUN, layer: 1, kind: 'self', ...analyzeLayerAttention(leak, tokens, true) });
-    assert.deepEqual(out1.map((m) => m.type), ['run/patterns', 'run/findings']);
-    assert.deepEqual(p.handle({ type: 'done', runId: RUN, elapsedMs: 2 }).map((m) => m.type), ['run/findings', 'run/done']);
-    assert.deepEqual(analysed, [], 'no local analysis');
+    const out = p.handle(analysisEvent(leak));
+    assert.deepEqual(out.map((m) => m.type), ['run/patterns', 'run/findings']);
+    assert.ok((out[1] as Of<'run/findings'>).findings.some((f) => f.layer === 1), 'the leak in layer 1 is a finding');
+    const done = p.handle({ type: 'done', runId: RUN, elapsedMs: 12 });
+    assert.deepEqual(done.map((m) => m.type), ['run/findings', 'run/done']);
+    assert.equal(p.finished, true);
   });
 
   it('ignores events of another run', () => {
-    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
+    const p = pipeline();
     p.handle(start());
     assert.deepEqual(p.handle({ ...layerEvent(previousTokenLayer(0)), runId: RUN + 1 } as EngineEvent), []);
-    assert.equal(p.hasPendingAnalysis, false);
+    assert.deepEqual(p.handle({ ...analysisEvent(previousTokenLayer(0)), runId: RUN + 1 } as EngineEvent), []);
   });
 
-  it('drops pending analyses when the run fails', async () => {
-    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
-    p.handle(start());
-    p.handle(layerEvent(previousTokenLayer(0)));
-    assert.deepEqual(p.handle({ type: 'error', runId: RUN, message: 'boom' }).map((m) => m.type), ['run/error']);
-    assert.deepEqual(await p.analyzeNext(), []);
-    assert.deepEqual(analysed, []);
+  it('ignores analyses that arrive after the run failed or was cancelled', () => {
+    for (const end of ['error', 'cancel'] as const) {
+      const p = pipeline();
+      p.handle(start());
+      const l0 = previousTokenLayer(0);
+      p.handle(layerEvent(l0));
+      const stop = end === 'error' ? p.handle({ type: 'error', runId: RUN, message: 'boom' }) : p.cancel('Inspection cancelled.');
+      assert.deepEqual(stop.map((m) => m.type), ['run/error']);
+      assert.deepEqual(p.handle(analysisEvent(l0)), [], end);
+      assert.equal(p.finished, false);
+    }
   });
 
-  it('replays everything a reloaded panel needs, with only the latest findings', async () => {
-    const p = new RunPipeline(RUN, new RunStore(1 << 20), counting, 'test');
+  it('replays everything a reloaded panel needs, with only the latest findings', () => {
+    const p = pipeline();
     p.handle(start());
-    p.handle(layerEvent(leakyLayer(0)));
-    await p.analyzeNext();
-    p.handle(layerEvent(leakyLayer(1)));
+    for (const l of [leakyLayer(0), leakyLayer(1)]) {
+      p.handle(layerEvent(l));
+      p.handle(analysisEvent(l));
+    }
     p.handle({ type: 'done', runId: RUN, elapsedMs: 5 });
-    await p.drain();
     const types = p.replay().map((m) => m.type);
     assert.deepEqual(types, ['run/start', 'run/layer', 'run/patterns', 'run/layer', 'run/patterns', 'run/findings', 'run/done']);
-    const findings = p.replay().find((m): m is Extract<HostToPanel, { type: 'run/findings' }> => m.type === 'run/findings')!;
+    const findings = p.replay().find((m): m is Of<'run/findings'> => m.type === 'run/findings')!;
     assert.deepEqual([...new Set(findings.findings.map((f) => f.layer))].sort(), [0, 1]);
   });
 });

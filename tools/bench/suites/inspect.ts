@@ -38,7 +38,7 @@ import { mulberry32 } from '../../../src/engine/reference/mulberry32';
 import { loadTokenizer } from '../../../src/engine/tokenizer';
 import { textOfTokens } from '../bench-text';
 import { extendedContextCopy } from '../extended-context-copy';
-import { analyzeStreamedLayer } from '../../../src/panel-model/layer-analysis';
+import { analyzeLayerAttention } from '../../../src/engine/patterns/layer-attention-analysis';
 import { RunPipeline } from '../../../src/panel-model/run-pipeline';
 import { RunStore } from '../../../src/panel-model/run-store';
 import type { HostToPanel } from '../../../src/protocol/panel-messages';
@@ -110,7 +110,7 @@ async function childMain(spec: ChildSpec): Promise<ChildResult> {
         layerCount++;
         if (analyze) {
           const t = performance.now();
-          analyzeStreamedLayer(e, tokens, causal);
+          analyzeLayerAttention(e, tokens, causal);
           inCallback += performance.now() - t;
         }
       } else if (e.type === 'error') error = e.message;
@@ -304,9 +304,9 @@ interface PanelCount {
   parseMs: number;
 }
 
-async function panelPayload(layers: Float32Array[], heads: number, n: number, tokens: TokenSpan[]): Promise<PanelCount> {
+function panelPayload(layers: Float32Array[], heads: number, n: number, tokens: TokenSpan[]): PanelCount {
   const runId = 1;
-  const pipeline = new RunPipeline(runId, new RunStore(4 << 30), analyzeStreamedLayer, 'bench');
+  const pipeline = new RunPipeline(runId, new RunStore(4 << 30), 'bench');
   const messages: HostToPanel[] = [];
   const t0 = performance.now();
   messages.push(
@@ -318,9 +318,13 @@ async function panelPayload(layers: Float32Array[], heads: number, n: number, to
       provider: { backend: 'onnx', provider: 'cpu', fallbacks: [] },
     }),
   );
-  layers.forEach((weights, layer) => messages.push(...pipeline.handle({ type: 'layer', runId, layer, kind: 'self', heads, queryLength: n, keyLength: n, weights })));
+  layers.forEach((weights, layer) => {
+    const attention = { runId, layer, kind: 'self', heads, queryLength: n, keyLength: n, weights };
+    messages.push(...pipeline.handle({ type: 'layer', ...attention }));
+    // what the engine sends after each layer when asked to analyse
+    messages.push(...pipeline.handle({ type: 'analysis', runId, layer, kind: 'self', ...analyzeLayerAttention(attention, tokens, false) }));
+  });
   messages.push(...pipeline.handle({ type: 'done', runId, elapsedMs: 0 }));
-  messages.push(...(await pipeline.drain())); // every layer's patterns, then the held-back done
   const pipelineMs = performance.now() - t0;
   let jsonBytes = 0;
   let binaryBytes = 0;
@@ -449,7 +453,7 @@ async function bertvizSection(): Promise<string[]> {
   for (let l = 0; l < L; l++) layers.push(syntheticLayer(l, H, n));
   const check = checkAgainstPython(layers[0], n, [0, 1, 255, 511, n + 3]);
   const bertviz = bertvizPayload(layers, H, n, tokens.map((t) => t.text));
-  const panel = await panelPayload(layers, H, n, tokens);
+  const panel = panelPayload(layers, H, n, tokens);
   const panelTotal = panel.jsonBytes + panel.binaryBytes;
   const maxString = 536_870_888; // V8's String::kMaxLength on 64-bit (Node 20's buffer.constants.MAX_STRING_LENGTH)
   return [
