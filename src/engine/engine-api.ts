@@ -78,9 +78,9 @@ export type EngineEvent =
   | { type: 'error'; runId: number; message: string; detail?: string };
 
 /**
- * Receives a run's events. It may return a promise for a layer event: the consumer is still
- * working on that layer (e.g. analysing it in a worker). The engine process client uses it as
- * flow control for large layers, so at most one such layer is in flight towards a busy consumer.
+ * Receives a run's events. For a layer event it may return a promise that settles once the layer
+ * has been handed on (the engine process returns the send of the layer): the analysis of that
+ * layer starts only then, so it never holds up the layer itself.
  */
 export type EngineEmit = (event: EngineEvent) => unknown;
 

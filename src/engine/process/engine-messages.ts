@@ -4,9 +4,7 @@
 // A layer's weights above LAYER_CHUNK_FLOATS travel as one 'layer-start' and several
 // 'layer-chunk' messages, which the host copies into one Float32Array: a single 500 MB
 // message would be held three times at once (child's serialized copy, host's receive buffer,
-// host's deserialized array). Chunked layers are also flow-controlled: layer k + 1 starts
-// only after the host reported layer k consumed, so a host analysing one big layer never
-// receives the next meanwhile (it would hold both); the child computes ahead in the meantime.
+// host's deserialized array).
 import type { EngineEvent, InspectRequest, LayerAttention } from '../engine-api';
 
 /** 4 M floats = 16 MB per chunk. */
@@ -18,8 +16,6 @@ export type TestCrashMode = 'abort' | 'exit' | 'heap' | 'hang';
 export type HostToEngine =
   | { type: 'inspect'; request: InspectRequest }
   | { type: 'cancel'; runId: number }
-  /** The host's consumer is done with the chunked layer `seq` of the run: the next one may come. */
-  | { type: 'consumed'; runId: number; seq: number }
   | { type: 'dispose' }
   /** Honoured only by a child started with ATTN_ENGINE_TEST_HOOKS=1 (never by the extension). */
   | { type: 'test-crash'; mode: TestCrashMode };
@@ -27,8 +23,7 @@ export type HostToEngine =
 export type EngineToHost =
   | { type: 'ready'; pid: number }
   | { type: 'event'; event: EngineEvent }
-  /** `seq` numbers the run's chunked layers from 0; the host answers each with 'consumed'. */
-  | { type: 'layer-start'; layer: Omit<LayerAttention, 'weights'>; length: number; seq: number }
+  | { type: 'layer-start'; layer: Omit<LayerAttention, 'weights'>; length: number }
   | { type: 'layer-chunk'; runId: number; layer: number; offset: number; data: Float32Array }
   /** The child finished with a run (done, failed or cancelled) and takes the next one. */
   | { type: 'ended'; runId: number };

@@ -41,7 +41,6 @@ interface ActiveRun {
 
 interface Assembly {
   meta: Omit<LayerAttention, 'weights'>;
-  seq: number;
   weights: Float32Array;
   received: number;
 }
@@ -155,7 +154,7 @@ export class EngineProcessClient implements AttentionEngine {
       }
       case 'layer-start':
         if (!run || m.layer.runId !== run.request.runId) return;
-        this.assembly = { meta: m.layer, seq: m.seq, weights: new Float32Array(m.length), received: 0 };
+        this.assembly = { meta: m.layer, weights: new Float32Array(m.length), received: 0 };
         return;
       case 'layer-chunk': {
         const a = this.assembly;
@@ -164,14 +163,7 @@ export class EngineProcessClient implements AttentionEngine {
         a.received += m.data.length;
         if (a.received === a.weights.length) {
           this.assembly = undefined;
-          // The consumer may still be busy with the layer (a promise): the child sends the
-          // next big layer only after hearing it is done.
-          const busy = run.emit({ type: 'layer', ...a.meta, weights: a.weights });
-          const consumed = () => {
-            if (this.child === child) this.send(child, { type: 'consumed', runId: m.runId, seq: a.seq });
-          };
-          if (busy instanceof Promise) busy.then(consumed, consumed);
-          else consumed();
+          run.emit({ type: 'layer', ...a.meta, weights: a.weights });
         }
         return;
       }

@@ -45,36 +45,6 @@ const chunkFloats = numberEnv(ENGINE_ENV.chunkFloats) ?? LAYER_CHUNK_FLOATS;
 
 /** Aborts of runs received and not yet ended. */
 const runs = new Map<number, AbortController>();
-
-/** Per run: chunked layers sent so far, the host's consumed count, and who waits for it. */
-interface Credit {
-  sent: number;
-  consumed: number;
-  waiters: Array<{ seq: number; resolve: () => void }>;
-}
-const credits = new Map<number, Credit>();
-
-function creditOf(runId: number): Credit {
-  let c = credits.get(runId);
-  if (!c) credits.set(runId, (c = { sent: 0, consumed: 0, waiters: [] }));
-  return c;
-}
-
-/** Resolves once the host consumed chunked layer `seq` of the run, or the run is aborted. */
-function whenConsumed(runId: number, seq: number, signal: AbortSignal): Promise<void> {
-  const c = creditOf(runId);
-  if (c.consumed > seq || signal.aborted) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    c.waiters.push({ seq, resolve });
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
-
-function onConsumed(runId: number, seq: number): void {
-  const c = creditOf(runId);
-  c.consumed = Math.max(c.consumed, seq + 1);
-  c.waiters = c.waiters.filter((w) => (w.seq < c.consumed ? (w.resolve(), false) : true));
-}
 let queue: Promise<void> = Promise.resolve();
 
 /** Sends one event; resolves when it has left the process (the analysis of a layer waits for that). */
@@ -82,11 +52,7 @@ function forward(event: EngineEvent, signal: AbortSignal): Promise<void> | undef
   if (signal.aborted) return undefined; // the host dropped this run: send nothing more for it
   if (event.type !== 'layer' || event.weights.length <= chunkFloats) return send({ type: 'event', event });
   const { weights, ...meta } = event;
-  const credit = creditOf(meta.runId);
-  const seq = credit.sent++;
-  // Wait until the host is done with the previous big layer (see engine-messages.ts).
-  if (seq > 0) outbox = outbox.then(() => whenConsumed(meta.runId, seq - 1, signal));
-  void send({ type: 'layer-start', layer: meta, length: weights.length, seq });
+  void send({ type: 'layer-start', layer: meta, length: weights.length });
   // Chunks are cut when their turn comes (slice, not subarray: a view would serialize the
   // whole buffer), so only one chunk's copies exist at a time.
   for (let offset = 0; offset < weights.length; offset += chunkFloats) {
@@ -135,16 +101,12 @@ process.on('message', (message: HostToEngine) => {
         .catch((e: unknown) => void forward({ type: 'error', runId: request.runId, message: `The engine failed: ${(e as Error)?.message ?? String(e)}` }, abort.signal))
         .finally(() => {
           runs.delete(request.runId);
-          credits.delete(request.runId);
           void send({ type: 'ended', runId: request.runId }).then(collectGarbage);
         });
       break;
     }
     case 'cancel':
       runs.get(message.runId)?.abort();
-      break;
-    case 'consumed':
-      onConsumed(message.runId, message.seq);
       break;
     case 'dispose':
       for (const abort of runs.values()) abort.abort();

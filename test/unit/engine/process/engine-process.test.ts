@@ -135,40 +135,6 @@ describe('engine child process', function () {
     assert.equal(client.starts, 1, 'a run that stops in time keeps its child');
   });
 
-  it('sends the next chunked layer only after the consumer is done with the previous one', async () => {
-    make({ chunkFloats: 100 });
-    const text = 'one two three four five six seven eight nine ten eleven twelve';
-    const log: string[] = [];
-    const events: EngineEvent[] = [];
-    await client.inspect(request(1, { text }), (e) => {
-      events.push(e);
-      if (e.type !== 'layer') return undefined;
-      log.push(`got ${e.layer}`);
-      // a slow consumer (e.g. an analysis worker): busy for 300 ms with each layer
-      return new Promise<void>((resolve) =>
-        setTimeout(() => {
-          log.push(`done ${e.layer}`);
-          resolve();
-        }, 300),
-      );
-    });
-    const n = layers(events).length;
-    assert.ok(n >= 2);
-    assert.deepEqual(log.slice(0, 2 * n - 1), Array.from({ length: 2 * n - 1 }, (_, i) => (i % 2 === 0 ? `got ${i / 2}` : `done ${(i - 1) / 2}`)), log.join(', '));
-    assert.equal(last(events).type, 'done');
-  });
-
-  it('a consumer that fails on a layer does not stall the run', async () => {
-    make({ chunkFloats: 100 });
-    const events: EngineEvent[] = [];
-    await client.inspect(request(1, { text: 'one two three four five six seven eight nine ten eleven twelve' }), (e) => {
-      events.push(e);
-      return e.type === 'layer' ? Promise.reject(new Error('analysis failed')) : undefined;
-    });
-    assert.equal(last(events).type, 'done');
-    assert.equal(layers(events).length, 2);
-  });
-
   it('a new run supersedes the previous one: the old run ends quietly and its late events are dropped', async () => {
     make();
     await collect(request(1));
