@@ -195,8 +195,7 @@ export class PanelApp {
       case 'run/patterns': {
         if (!run || m.runId !== run.runId) return;
         this.data.patterns[m.layer] = m.patterns;
-        const layer = this.data.layers[m.layer];
-        if (layer) this.heads.renderLayer(layer);
+        this.heads.renderPatterns(m.layer);
         if (this.ui.view === 'patterns') this.patterns.render();
         if (m.layer === this.ui.layer && this.ui.view === 'detail') this.detail.show();
         break;

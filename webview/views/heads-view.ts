@@ -64,7 +64,6 @@ export class HeadsView {
     row.classList.remove('pending');
     const size = layer.rows * layer.cols;
     for (let h = 0; h < layer.heads; h++) {
-      const pattern = this.data.patternsOf(layer.layer, h);
       const canvas = el('canvas', { className: 'thumb' });
       canvas.width = layer.cols;
       canvas.height = layer.rows;
@@ -74,21 +73,32 @@ export class HeadsView {
         paintBytes(layer.pixels.subarray(h * size, (h + 1) * size), 255, img.data);
         ctx.putImageData(img, 0, 0);
       }
-      const label = pattern?.label ?? '';
-      const tile = el('button', {
-        className: 'tile',
-        attrs: {
-          role: 'gridcell',
-          'data-layer': String(layer.layer),
-          'data-head': String(h),
-          'data-label': label,
-          'aria-label': `layer ${layer.layer} head ${h}${label ? `: ${label} (${Math.round((pattern?.confidence ?? 0) * 100)}%)` : ''}`,
-          title: `L${layer.layer} H${h}${label ? ` — ${label} ${(pattern!.confidence * 100).toFixed(0)}%` : ''}`,
-        },
-      }, [canvas, label ? el('span', { className: `badge badge-${label.replace(/[^a-z-]/g, '')}`, text: shortLabel(label) }) : null]);
+      const tile = el('button', { className: 'tile', attrs: { role: 'gridcell', 'data-layer': String(layer.layer), 'data-head': String(h) } }, [canvas]);
       tile.addEventListener('click', () => this.openHead(layer.layer, h));
       tile.addEventListener('keydown', (e) => this.onKey(e, layer.layer, h));
       row.children[h + 1].replaceWith(tile);
+    }
+    this.renderPatterns(layer.layer);
+  }
+
+  /**
+   * Labels a layer's tiles with its head patterns (they arrive after the thumbnails): badge,
+   * data-label for the filter, accessible name and tooltip. Updates the tiles in place, so a
+   * focused tile keeps its focus.
+   */
+  renderPatterns(layer: number): void {
+    const row = this.rows[layer];
+    if (!row) return;
+    for (const tile of row.querySelectorAll<HTMLElement>('.tile[data-head]')) {
+      const h = Number(tile.dataset.head);
+      const pattern = this.data.patternsOf(layer, h);
+      const label = pattern?.label ?? '';
+      const pct = Math.round((pattern?.confidence ?? 0) * 100);
+      tile.dataset.label = label;
+      tile.setAttribute('aria-label', `layer ${layer} head ${h}${label ? `: ${label} (${pct}%)` : ''}`);
+      tile.title = `L${layer} H${h}${label ? ` — ${label} ${pct}%` : ''}`;
+      tile.querySelector('.badge')?.remove();
+      if (label) tile.append(el('span', { className: `badge badge-${label.replace(/[^a-z-]/g, '')}`, text: shortLabel(label) }));
     }
     this.refreshFilterOptions();
     this.applyFilter();
